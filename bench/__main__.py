@@ -1,0 +1,37 @@
+"""Run every benchmark in bench/: `python -m bench [--smoke] [names...]`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from pathlib import Path
+
+
+def available() -> list[str]:
+    here = Path(__file__).parent
+    return sorted(m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith("_"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, to check they still run")
+    parser.add_argument(
+        "names", nargs="*", help=f"which benchmarks (default all: {', '.join(available())})"
+    )
+    args = parser.parse_args(argv)
+    names = args.names or available()
+    if not names:
+        print("No benchmarks yet.")
+        return 0
+    failed = 0
+    for name in names:
+        module = importlib.import_module(f"bench.{name}")
+        print(f"== bench/{name} ==", flush=True)
+        failed += bool(module.main(["--smoke"] if args.smoke else []))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

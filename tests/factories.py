@@ -1,0 +1,73 @@
+"""factory_boy factories. Build state through services where a test is about behaviour."""
+
+from __future__ import annotations
+
+import factory
+from allauth.account.models import EmailAddress
+from django.conf import settings
+
+from marketplace.core.models import Membership, Organisation, User
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    name = factory.Faker("name", locale="nl_NL")
+    language = "en"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        obj.save()
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = Organisation.Kind.COMPANY
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+
+
+class BuyerFactory(OrganisationFactory):
+    kind = Organisation.Kind.BUYER
+    name = factory.Sequence(lambda n: f"Gemeente Voorbeeld {n}")
+    slug = factory.Sequence(lambda n: f"gemeente-voorbeeld-{n}")
+    buyer_type = Organisation.BuyerType.MUNICIPALITY
+    city = "Amsterdam"
+
+
+class CompanyFactory(OrganisationFactory):
+    kind = Organisation.Kind.COMPANY
+    name = factory.Sequence(lambda n: f"Start-up {n} B.V.")
+    slug = factory.Sequence(lambda n: f"start-up-{n}")
+    kvk_number = factory.Sequence(lambda n: f"{70000000 + n:08d}")
+    size_class = Organisation.SizeClass.STARTUP
+    city = "Amsterdam"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(CompanyFactory)
+    role = Membership.Role.MEMBER
+
+
+def member_of(organisation: Organisation, role: str = "member", **user_fields) -> User:
+    """A new user who is a member of `organisation` with `role`."""
+    user = UserFactory(**user_fields)
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+assert settings.PASSWORD_HASHERS[0].endswith("MD5PasswordHasher"), "tests use the fast hasher"

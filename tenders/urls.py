@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from tenders import views
+
+urlpatterns = [
+    path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity-detail"),
+]

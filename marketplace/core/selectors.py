@@ -71,3 +71,48 @@ def invitation_list_open(*, organisation: Organisation) -> QuerySet[Invitation]:
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at")
+
+
+def region_codes_within(code: str) -> list[str]:
+    """The region and everything inside it: NUTS codes below it and the municipalities of the
+    provinces inside it (NL32 gives NL32, NL321 ... NL32B and GM0363 Amsterdam ...)."""
+    from marketplace.core.models import Region
+
+    code = code.strip().upper()
+    nuts = list(
+        Region.objects.filter(code__startswith=code)
+        .exclude(kind=Region.Kind.MUNICIPALITY)
+        .values_list("code", flat=True)
+    )
+    if code.startswith("GM"):
+        return [code]
+    municipalities = Region.objects.filter(
+        kind=Region.Kind.MUNICIPALITY, parent_id__in=nuts
+    ).values_list("code", flat=True)
+    return nuts + list(municipalities)
+
+
+def region_ancestors(code: str) -> list[str]:
+    """The region and every region above it (GM0363 gives GM0363, NL32, NL3, NL)."""
+    from marketplace.core.models import Region
+
+    out, current = [], Region.objects.filter(code=code).first()
+    while current is not None:
+        out.append(current.code)
+        current = current.parent
+    return out
+
+
+def cpv_prefix(code: str) -> str:
+    """The significant digits of a CPV code: every code below it starts with these
+    (72200000 gives 722, 72000000 gives 72)."""
+    digits = code.split("-")[0].strip()
+    significant = digits.rstrip("0")
+    return significant if len(significant) >= 2 else digits[:2]
+
+
+def competency_slugs_within(slug: str) -> list[str]:
+    """The competency and its children."""
+    from marketplace.core.models import Competency
+
+    return [slug, *Competency.objects.filter(parent__slug=slug).values_list("slug", flat=True)]

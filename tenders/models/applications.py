@@ -1,0 +1,3 @@
+"""applications (filled in by its issue)."""
+
+__all__: list[str] = []

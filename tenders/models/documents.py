@@ -1,0 +1,3 @@
+"""documents (filled in by its issue)."""
+
+__all__: list[str] = []

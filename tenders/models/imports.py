@@ -1,0 +1,3 @@
+"""imports (filled in by its issue)."""
+
+__all__: list[str] = []

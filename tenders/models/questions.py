@@ -1,0 +1,3 @@
+"""questions (filled in by its issue)."""
+
+__all__: list[str] = []

@@ -108,9 +108,9 @@ class AmendmentSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     changed_at = serializers.DateTimeField()
     reason = serializers.CharField()
-    fields = serializers.SerializerMethodField()
+    changed_fields = serializers.SerializerMethodField()
 
-    def get_fields(self, obj) -> list[str]:
+    def get_changed_fields(self, obj) -> list[str]:
         return sorted(obj.changes)
 
 

@@ -27,6 +27,16 @@ kansen_postgresql_proc = pg_factories.postgresql_proc(
 kansen_redis_proc = redis_factories.redis_proc(executable=REDIS_SERVER, port=None)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgresql` belong to the PostgreSQL pass (KANSEN_TEST_DATABASE=postgresql)."""
+    if TEST_DATABASE == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="PostgreSQL only: runs in the PostgreSQL pass of make test")
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(skip)
+
+
 def _postgresql_installed() -> bool:
     return any(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
 

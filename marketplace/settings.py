@@ -255,6 +255,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "marketplace.core.models.Organisation.Kind",
+        "OpportunityKindEnum": "tenders.models.opportunities.Opportunity.Kind",
+        "OpportunityStatusEnum": "tenders.models.opportunities.Opportunity.Status",
+    },
 }
 
 # Production hardening; `check --deploy` is clean when DEBUG is off.

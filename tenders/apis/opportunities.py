@@ -325,9 +325,7 @@ class OpportunityMissingApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses={
-            200: serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-        }
+        responses={200: OpenApiTypes.OBJECT}, description="`{field: [messages]}`; empty when ready."
     )
     def get(self, request, pk: int):
         opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)

@@ -19,6 +19,17 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@touch $@ $(VENV)/.installed-run
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/vendor/.built: node_modules/.installed
+	scripts/build-assets
+	@touch $@
+
+.PHONY: assets
+assets: static/vendor/.built ## Install the front-end packages (npm) and copy them into static/vendor/
+
 .PHONY: help
 help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,7 +38,7 @@ help: ## Show this help
 install: $(VENV)/.installed-dev ## Create .venv/ and install everything (also for tests)
 
 .PHONY: setup
-setup: $(VENV)/.installed-run ## Migrate, load reference data and demo data (safe to repeat)
+setup: $(VENV)/.installed-run static/vendor/.built ## Migrate, load reference data and demo data (safe to repeat)
 	$(BIN)/python manage.py migrate --verbosity 0
 	$(BIN)/python manage.py load_reference_data
 	$(BIN)/python manage.py seed_demo
@@ -38,7 +49,7 @@ run: setup ## Serve the marketplace with demo data on http://127.0.0.1:$(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 .PHONY: test
-test: $(VENV)/.installed-dev ## Run the whole test suite, on SQLite and on PostgreSQL
+test: $(VENV)/.installed-dev static/vendor/.built ## Run the whole test suite, on SQLite and on PostgreSQL
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test
 
 .PHONY: lint

@@ -1,1 +1,3 @@
-"""Models of the suppliers app."""
+"""Supplier-side models."""
+
+from suppliers.models_alerts import *  # noqa: F403

@@ -71,3 +71,36 @@ def member_of(organisation: Organisation, role: str = "member", **user_fields) -
 
 
 assert settings.PASSWORD_HASHERS[0].endswith("MD5PasswordHasher"), "tests use the fast hasher"
+
+
+def opportunity_draft(buyer=None, *, by=None, kind: str = "co_creation", **data):
+    """A complete draft (publishable) built through the services; needs reference data."""
+    import datetime as dt
+
+    from marketplace.core import clock
+    from tenders.services.opportunities import opportunity_create
+
+    buyer = buyer or BuyerFactory()
+    values = {
+        "title": "Drukte voorspellen rond de Johan Cruijff ArenA",
+        "summary": "Wij zoeken een start-up die drukte voorspelt.",
+        "description": "Voorspel de drukte op de Arena Boulevard met sensordata.",
+        "competencies": ["behaviour-prediction", "data-aggregation"],
+        "regions": ["GM0363"],
+        "cpv_codes": ["72300000"],
+        "closes_at": clock.now() + dt.timedelta(days=30),
+        "details": {
+            "challenge": "Drukte voorspellen",
+            "desired_outcome": "Een werkend voorspelmodel",
+        },
+    }
+    values.update(data)
+    return opportunity_create(buyer=buyer, by=by, kind=kind, data=values)
+
+
+def opportunity_published(buyer=None, *, by=None, kind: str = "co_creation", **data):
+    """A published opportunity (see opportunity_draft)."""
+    from tenders.services.opportunities import opportunity_publish
+
+    opportunity = opportunity_draft(buyer, by=by, kind=kind, **data)
+    return opportunity_publish(opportunity=opportunity, by=by)

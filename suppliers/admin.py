@@ -1,0 +1,1 @@
+from suppliers.admin_alerts import *  # noqa: F403

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,10 @@ kansen_postgresql_proc = pg_factories.postgresql_proc(
     port=None,
     postgres_options=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
 )
-kansen_redis_proc = redis_factories.redis_proc(executable=REDIS_SERVER, port=None)
+# Redis puts its unix socket in its data directory; keep that path short (at most 107 bytes).
+kansen_redis_proc = redis_factories.redis_proc(
+    executable=REDIS_SERVER, port=None, datadir=tempfile.mkdtemp(prefix="kr-")
+)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -903,10 +903,6 @@ def application_notify(
         "event": event,
         "version": version,
         "path": application.get_absolute_url(),
-        "deadline": local_deadline(application.opportunity.closes_at)
-        if application.opportunity.closes_at
-        else "",
-        "submitted_at": local_deadline(version.submitted_at) if version else "",
     }
 
     def send() -> None:

@@ -55,3 +55,12 @@ def application_box(context, opportunity):
 def get_field(form, name: str):
     """The bound field `name` of a form (for forms built field by field)."""
     return form[name]
+
+
+@register.filter
+def amsterdam_time(value) -> str:
+    """A moment in Amsterdam time with its zone, in the active language:
+    '29 March 2026, 12:00:00 CEST'."""
+    from tenders.services.applications import local_deadline
+
+    return local_deadline(value) if value else ""

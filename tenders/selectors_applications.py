@@ -93,7 +93,7 @@ def application_form_spec(opportunity: Opportunity) -> FormSpec:
     return spec
 
 
-def test_location_booked_days(
+def location_booked_days(
     *, opportunity: Opportunity, exclude_pk: int | None = None
 ) -> Counter[dt.date]:
     """How many approved bookings cover each day (other than application `exclude_pk`)."""
@@ -113,7 +113,7 @@ def test_location_booked_days(
     return booked
 
 
-def test_location_free_periods(
+def location_free_periods(
     *, spec: FormSpec, booked: Counter[dt.date], today: dt.date
 ) -> list[tuple[dt.date, dt.date]]:
     """The periods still on offer: inside an availability window, from today, on days that
@@ -306,6 +306,6 @@ __all__ = [
     "application_list_received",
     "application_score_summary",
     "box_openings",
-    "test_location_booked_days",
-    "test_location_free_periods",
+    "location_booked_days",
+    "location_free_periods",
 ]

@@ -137,10 +137,10 @@ def _application_page(request, application: Application, form=None, status: int 
     )
     periods = []
     if opportunity.kind == Opportunity.Kind.TEST_LOCATION:
-        booked = selectors.test_location_booked_days(
+        booked = selectors.location_booked_days(
             opportunity=opportunity, exclude_pk=application.pk
         )
-        periods = selectors.test_location_free_periods(
+        periods = selectors.location_free_periods(
             spec=spec, booked=booked, today=services.local_date(now)
         )
     if form is None and editable:

@@ -132,12 +132,12 @@ def _form(spec: content.FormSpec, application: Application | None = None) -> dic
             else None,
         }
     if spec.kind == Opportunity.Kind.TEST_LOCATION:
-        booked = selectors.test_location_booked_days(
+        booked = selectors.location_booked_days(
             opportunity=spec.opportunity, exclude_pk=application.pk if application else None
         )
         form["available_periods"] = [
             {"starts_on": a.isoformat(), "ends_on": b.isoformat()}
-            for a, b in selectors.test_location_free_periods(
+            for a, b in selectors.location_free_periods(
                 spec=spec, booked=booked, today=local_date(clock.now())
             )
         ]

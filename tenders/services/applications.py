@@ -50,7 +50,7 @@ from tenders.models import (
 from tenders.selectors_applications import (
     application_box,
     application_form_spec,
-    test_location_booked_days,
+    location_booked_days,
 )
 from tenders.services.application_content import (
     content_hash,
@@ -361,7 +361,7 @@ def application_missing(
     spec = application_form_spec(opportunity)
     booked = None
     if opportunity.kind == Kind.TEST_LOCATION:
-        booked = test_location_booked_days(opportunity=opportunity, exclude_pk=application.pk)
+        booked = location_booked_days(opportunity=opportunity, exclude_pk=application.pk)
     return draft_missing(
         spec,
         application.draft,
@@ -717,7 +717,7 @@ def application_decide(
             start,
             end,
             today=local_date(now),
-            booked=test_location_booked_days(opportunity=opportunity, exclude_pk=application.pk),
+            booked=location_booked_days(opportunity=opportunity, exclude_pk=application.pk),
         )
         if problem:
             raise ApplicationError(problem, errors={"starts_on": [problem]})
@@ -823,10 +823,10 @@ def application_award_precondition(*, opportunity: Opportunity, now: dt.datetime
     errors = {}
     if undecided:
         errors["undecided"] = [
-            _("Decide on the application of %(org)s.") % {"org": name} for name in undecided
+            _("Decide on the application of %(org)s") % {"org": name} for name in undecided
         ]
     if without:
-        errors["feedback"] = [_("Write feedback for %(org)s.") % {"org": name} for name in without]
+        errors["feedback"] = [_("Write feedback for %(org)s") % {"org": name} for name in without]
     if errors:
         raise TransitionError(
             _(

@@ -662,7 +662,9 @@ def application_questions(request, pk: int):
             status = 400
         except ApplicationError as exc:
             status = exc.status_code
-            if exc.errors:
+            if not form.is_bound:
+                messages.error(request, exc.message)
+            elif exc.errors:
                 for key, problems in exc.errors.items():
                     for problem in problems:
                         form.add_error(key if key in form.fields else None, problem)

@@ -137,9 +137,7 @@ def _application_page(request, application: Application, form=None, status: int 
     )
     periods = []
     if opportunity.kind == Opportunity.Kind.TEST_LOCATION:
-        booked = selectors.location_booked_days(
-            opportunity=opportunity, exclude_pk=application.pk
-        )
+        booked = selectors.location_booked_days(opportunity=opportunity, exclude_pk=application.pk)
         periods = selectors.location_free_periods(
             spec=spec, booked=booked, today=services.local_date(now)
         )

@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from marketplace.core import clock
 from marketplace.core.emails import email_send
@@ -426,9 +427,14 @@ def application_submit(
         return current
     missing = application_missing(application=application, now=now)
     if missing:
+        count = sum(len(v) for v in missing.values())
         raise ApplicationError(
-            _("Your application is not complete yet. %(count)d things are missing or too long.")
-            % {"count": sum(len(v) for v in missing.values())},
+            ngettext(
+                "Your application is not complete yet: %(count)d thing to do.",
+                "Your application is not complete yet: %(count)d things to do.",
+                count,
+            )
+            % {"count": count},
             errors=missing,
         )
     number = application.versions.count() + 1

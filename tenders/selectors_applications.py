@@ -26,7 +26,7 @@ from tenders.models import (
     SealedBoxOpening,
     TestLocationDetails,
 )
-from tenders.selectors import opportunity_get_for_buyer_member
+from tenders.selectors import opportunity_list_for_buyer_member
 from tenders.services.application_content import FormSpec
 
 Status = Application.Status
@@ -198,12 +198,20 @@ def sealed_message(opportunity: Opportunity, box: Box) -> str:
     ) % {"count": box.received}
 
 
+def _opportunity_for_buyer_member(*, user: User, pk) -> Opportunity:
+    """Like `opportunity_get_for_buyer_member`, without the relations pages here do not show."""
+    try:
+        return opportunity_list_for_buyer_member(user).select_related("buyer").get(pk=pk)
+    except (Opportunity.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
 def application_list_for_buyer_member(
     *, user: User, opportunity_pk, now: dt.datetime | None = None
 ) -> tuple[Opportunity, Box, QuerySet[Application]]:
     """The opportunity (NotFound unless the user is a member of its buyer), its box, and the
     received applications, or none while the box is sealed."""
-    opportunity = opportunity_get_for_buyer_member(user=user, pk=opportunity_pk)
+    opportunity = _opportunity_for_buyer_member(user=user, pk=opportunity_pk)
     box = application_box(opportunity=opportunity, now=now)
     if not box.is_readable:
         return opportunity, box, Application.objects.none()
@@ -240,7 +248,7 @@ def application_events_for_buyer_admin(
 ) -> tuple[Opportunity, QuerySet[ApplicationEvent]]:
     """The log of every received application of the opportunity, for admins of its buyer.
     NotFound for non-members, Forbidden for members who are not admins or while sealed."""
-    opportunity = opportunity_get_for_buyer_member(user=user, pk=opportunity_pk)
+    opportunity = _opportunity_for_buyer_member(user=user, pk=opportunity_pk)
     if not membership_is_admin(user=user, organisation=opportunity.buyer):
         raise Forbidden(_("Only admins of %(org)s can read the log.") % {"org": opportunity.buyer})
     box = application_box(opportunity=opportunity, now=now)

@@ -22,7 +22,6 @@ from tests.tenders.application_setup import (
     NOW,
     co_creation,
     co_creation_answers,
-    pdf,
     people,
     submitted_tender,
     tender,

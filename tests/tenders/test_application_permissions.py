@@ -5,8 +5,9 @@ denial cannot pass for the wrong reason."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import time_machine

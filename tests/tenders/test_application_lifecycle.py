@@ -413,3 +413,18 @@ def test_every_state_change_is_logged_with_who_and_when(p):
     assert event.actor_organisation == p.company
     assert event.created_at == NOW
     assert event.payload == {"version": 1, "content_hash": application.current_version.content_hash}
+
+
+@pytest.mark.services
+def test_the_receipt_reaches_a_real_smtp_server(
+    p, smtp_settings, django_capture_on_commit_callbacks
+):
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        application = submitted_tender(p)
+    messages = smtp_settings.wait_for(2)
+    assert sorted(m["To"] for m in messages) == [p.alice.email, p.bob.email]
+    text = messages[0].get_body(("plain",)).get_content()
+    assert application.current_version.content_hash in text

@@ -321,3 +321,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, p, now):
     response = client.get(reverse("application-start", args=[opportunity.pk]))
     assert response.status_code == 302
     assert "/accounts/login/" in response.url
+
+
+def test_signed_in_users_find_their_applications_in_the_menu(p, client):
+    client.force_login(p.bob)
+    assert reverse("application-list") in client.get("/").content.decode()
+
+
+def test_the_api_schema_describes_the_application_endpoints(api):
+    schema = api.get(reverse("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for path in (
+        "/api/v1/applications/",
+        "/api/v1/applications/{id}/submit/",
+        "/api/v1/applications/{id}/withdraw/",
+        "/api/v1/opportunities/{id}/applications/",
+    ):
+        assert path in schema["paths"], path

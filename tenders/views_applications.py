@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from marketplace.core import clock
@@ -26,11 +27,15 @@ from tenders.services import applications as services
 Status = Application.Status
 
 DASHBOARD_GROUPS = [
-    (_("Drafts"), [Status.DRAFT], "drafts"),
-    (_("Submitted"), [Status.SUBMITTED], "submitted"),
-    (_("On the shortlist"), [Status.SHORTLISTED], "shortlisted"),
-    (_("Outcome"), [Status.AWARDED, Status.APPROVED, Status.REJECTED, Status.DECLINED], "outcome"),
-    (_("Withdrawn"), [Status.WITHDRAWN], "withdrawn"),
+    (gettext_lazy("Drafts"), [Status.DRAFT], "drafts"),
+    (gettext_lazy("Submitted"), [Status.SUBMITTED], "submitted"),
+    (gettext_lazy("On the shortlist"), [Status.SHORTLISTED], "shortlisted"),
+    (
+        gettext_lazy("Outcome"),
+        [Status.AWARDED, Status.APPROVED, Status.REJECTED, Status.DECLINED],
+        "outcome",
+    ),
+    (gettext_lazy("Withdrawn"), [Status.WITHDRAWN], "withdrawn"),
 ]
 
 

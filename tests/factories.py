@@ -143,7 +143,7 @@ class FundingDetailsFactory(factory.django.DjangoModelFactory):
     amount_max = 50000
 
 
-class TestLocationDetailsFactory(factory.django.DjangoModelFactory):
+class LocationDetailsFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TestLocationDetails
 

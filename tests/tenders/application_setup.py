@@ -18,10 +18,10 @@ from tests.factories import (
     BuyerFactory,
     CompanyFactory,
     FundingDetailsFactory,
+    LocationDetailsFactory,
     LotFactory,
     OpportunityFactory,
     RequiredDocumentFactory,
-    TestLocationDetailsFactory,
     member_of,
 )
 
@@ -139,7 +139,7 @@ def location(buyer: Organisation, capacity: int | None = None, **fields) -> Oppo
     opportunity = OpportunityFactory(
         buyer=buyer, kind="test_location", closes_at=fields.pop("closes_at", None), **fields
     )
-    TestLocationDetailsFactory(opportunity=opportunity, capacity=capacity)
+    LocationDetailsFactory(opportunity=opportunity, capacity=capacity)
     AvailabilityWindowFactory(
         opportunity=opportunity, starts_on=dt.date(2026, 5, 1), ends_on=dt.date(2026, 5, 31)
     )

@@ -337,3 +337,18 @@ def test_the_api_schema_describes_the_application_endpoints(api):
         "/api/v1/opportunities/{id}/applications/",
     ):
         assert path in schema["paths"], path
+
+
+def test_demo_step_starts_a_draft_once_when_an_open_call_exists(p):
+    from marketplace.core.demo import seed_accounts
+    from marketplace.core.models import Organisation
+    from tenders.demo_applications import seed_applications
+
+    seed_accounts()
+    assert "no open" in seed_applications()[0]
+    buyer = Organisation.objects.get(name="Gemeente Amsterdam", kind="buyer")
+    with time_machine.travel(NOW, tick=False):
+        co_creation(buyer)
+        assert seed_applications()[0].startswith("1 draft application")
+        assert seed_applications() == ["the demo company already has an application"]
+    assert Application.objects.get().status == "draft"

@@ -483,10 +483,9 @@ def evaluation_detail(request, pk: int, app_pk: int):
                 messages.success(request, _("The feedback is saved and the company is told."))
             else:
                 lots = None
-                if action == "award" and request.POST.getlist("lots"):
-                    lots = list(
-                        application.opportunity.lots.filter(pk__in=request.POST.getlist("lots"))
-                    )
+                chosen = [v for v in request.POST.getlist("lots") if v.isdigit()]
+                if action == "award" and chosen:
+                    lots = list(application.opportunity.lots.filter(pk__in=chosen))
                 services.application_decide(
                     application=application,
                     by=request.user,

@@ -143,3 +143,73 @@ def test_a_company_member_of_two_companies_says_which_one_applies(p, api):
     )
     assert response.status_code == 201
     assert response.json()["company"]["id"] == second.pk
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"criteria": "x"},
+        {"criteria": {"1": {"nested": True}}},
+        {"lot_prices": {"1": ["a"]}},
+        {"lot_prices": {"1": "NaN"}},
+        {"lot_prices": {"1": "1e400"}},
+        {"price": "Infinity"},
+        {"answers": [1, 2]},
+        {"partners": [1, 2]},
+        {"partners": "ACME"},
+        {"partners": [{"name": ["x"]}]},
+        {"files": {"document:1": 1}},
+        {"requested_amount": "10"},
+    ],
+)
+def test_bad_input_gets_a_400_never_a_500(p, api, content):
+    opportunity = tender(p.buyer)
+    application = services.application_create(
+        opportunity=opportunity, company=p.company, by=p.alice
+    )
+    api.force_authenticate(p.alice)
+    response = api.patch(
+        reverse("api-application-detail", args=[application.pk]),
+        {"content": content},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+    assert response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"budget": "x"},
+        {"budget": [{"item": "A", "amount": {"x": 1}}]},
+        {"budget": [{"item": 5, "amount": "1"}]},
+        {"requested_amount": True},
+    ],
+)
+def test_bad_funding_input_gets_a_400(p, api, content):
+    from tests.tenders.application_setup import funding
+
+    application = services.application_create(
+        opportunity=funding(p.buyer), company=p.company, by=p.alice
+    )
+    api.force_authenticate(p.alice)
+    response = api.patch(
+        reverse("api-application-detail", args=[application.pk]),
+        {"content": content},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+
+
+@pytest.mark.parametrize("content", [{"starts_on": 12}, {"ends_on": "2026-02-30"}])
+def test_bad_dates_get_a_400(p, api, content):
+    application = services.application_create(
+        opportunity=location(p.buyer), company=p.company, by=p.alice
+    )
+    api.force_authenticate(p.alice)
+    response = api.patch(
+        reverse("api-application-detail", args=[application.pk]),
+        {"content": content},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()

@@ -613,16 +613,15 @@ def application_score(
         if criterion is None:
             errors[f"scores.{key}"] = [_("There is no such award criterion.")]
             continue
-        score = value.get("score") if isinstance(value, Mapping) else value
-        try:
-            score = int(score)
-            if isinstance(value.get("score"), bool) or not 0 <= score <= 10:
-                raise ValueError
-        except (TypeError, ValueError, AttributeError):
+        raw = value.get("score") if isinstance(value, Mapping) else value
+        whole = (isinstance(raw, int) and not isinstance(raw, bool)) or (
+            isinstance(raw, str) and raw.strip().isdigit()
+        )
+        if not whole or not 0 <= int(raw) <= 10:
             errors[f"scores.{key}"] = [_("Give a whole number from 0 to 10.")]
             continue
         note = str(value.get("note") or "")[:5000] if isinstance(value, Mapping) else ""
-        cleaned.append((criterion, score, note))
+        cleaned.append((criterion, int(raw), note))
     if not cleaned and not errors:
         errors["scores"] = [_("Give at least one score.")]
     if errors:

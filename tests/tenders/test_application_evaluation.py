@@ -85,7 +85,7 @@ def test_scores_per_criterion_give_a_weighted_total(p, bids, after):
     assert ours.events.filter(type="scored", is_internal=True).count() == 4
 
 
-@pytest.mark.parametrize("bad", [11, -1, "eight", True, None])
+@pytest.mark.parametrize("bad", [11, -1, "eight", True, None, 7.5, "7.5", [7]])
 def test_scores_must_be_whole_numbers_from_0_to_10(p, bids, after, bad):
     ours, _theirs = bids
     quality = ours.opportunity.award_criteria.get(type="quality")

@@ -259,6 +259,8 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "marketplace.core.models.Organisation.Kind",
         "OpportunityKindEnum": "tenders.models.opportunities.Opportunity.Kind",
         "OpportunityStatusEnum": "tenders.models.opportunities.Opportunity.Status",
+        "ApplicationStatusEnum": "tenders.models.applications.Application.Status",
+        "ApplicationQuestionTypeEnum": "tenders.models.applications.ApplicationQuestion.Type",
     },
 }
 

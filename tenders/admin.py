@@ -120,3 +120,7 @@ class OpportunityEventAdmin(admin.ModelAdmin):
     list_display = ["opportunity", "type", "created_at"]
     list_filter = ["type"]
     raw_id_fields = ["opportunity"]
+
+
+# Applications and evaluation (issue 7).
+from tenders import admin_applications  # noqa: E402, F401

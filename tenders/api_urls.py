@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tenders.apis import opportunities as o
 
@@ -38,3 +38,6 @@ urlpatterns = [
         name="api-opportunity-missing",
     ),
 ]
+
+# Applications and evaluation (issue 7): routes in tenders/apis/applications_urls.py.
+urlpatterns += [path("", include("tenders.apis.applications_urls"))]

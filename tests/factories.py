@@ -71,3 +71,90 @@ def member_of(organisation: Organisation, role: str = "member", **user_fields) -
 
 
 assert settings.PASSWORD_HASHERS[0].endswith("MD5PasswordHasher"), "tests use the fast hasher"
+
+
+# --- Opportunities and applications (issue 7) -----------------------------------------------
+
+import datetime as _dt  # noqa: E402
+
+from tenders.models import (  # noqa: E402
+    AvailabilityWindow,
+    AwardCriterion,
+    FundingDetails,
+    Lot,
+    Opportunity,
+    RequiredDocument,
+    TestLocationDetails,
+)
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    """A published opportunity (set `published_at=None` for a draft). Pass `closes_at`."""
+
+    class Meta:
+        model = Opportunity
+
+    kind = Opportunity.Kind.TENDER
+    buyer = factory.SubFactory(BuyerFactory)
+    title = factory.Sequence(lambda n: f"Slimme sensoren {n}")
+    summary = "Wij zoeken sensoren voor de openbare ruimte."
+    description = "Een beschrijving."
+    closes_at = _dt.datetime(2026, 6, 1, 10, 0, tzinfo=_dt.UTC)
+    published_at = _dt.datetime(2026, 1, 1, 9, 0, tzinfo=_dt.UTC)
+    is_sealed = factory.LazyAttribute(lambda o: o.kind == Opportunity.Kind.TENDER)
+
+
+class AwardCriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AwardCriterion
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    type = AwardCriterion.Type.QUALITY
+    name = factory.Sequence(lambda n: f"Kwaliteit {n}")
+    weight = 50
+    word_limit = 100
+
+
+class LotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lot
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    number = factory.Sequence(lambda n: str(n + 1))
+    title = factory.Sequence(lambda n: f"Perceel {n + 1}")
+
+
+class RequiredDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RequiredDocument
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    type = RequiredDocument.Type.UEA
+    name = "UEA"
+
+
+class FundingDetailsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FundingDetails
+
+    opportunity = factory.SubFactory(OpportunityFactory, kind=Opportunity.Kind.FUNDING)
+    programme = "Innovatiebudget"
+    amount_min = 10000
+    amount_max = 50000
+
+
+class LocationDetailsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TestLocationDetails
+
+    opportunity = factory.SubFactory(OpportunityFactory, kind=Opportunity.Kind.TEST_LOCATION)
+    address = "Marineterrein, Amsterdam"
+
+
+class AvailabilityWindowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AvailabilityWindow
+
+    opportunity = factory.SubFactory(OpportunityFactory, kind=Opportunity.Kind.TEST_LOCATION)
+    starts_on = _dt.date(2026, 5, 1)
+    ends_on = _dt.date(2026, 5, 31)

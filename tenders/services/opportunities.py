@@ -525,7 +525,9 @@ def opportunity_close_sweep(*, now: dt.datetime | None = None) -> int:
 
 
 # Checks other areas add before an award (e.g. written feedback for every rejected applicant).
-AWARD_PRECONDITIONS: list[str] = []
+AWARD_PRECONDITIONS: list[str] = [
+    "tenders.services.applications.application_award_precondition",
+]
 
 
 @transaction.atomic

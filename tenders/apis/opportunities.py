@@ -82,17 +82,6 @@ class OpportunityListCreateApi(ListAPIView):
         phases = CoCreationPhaseSerializer(many=True, required=False)
         availability = AvailabilityWindowSerializer(many=True, required=False)
 
-        def validate(self, attrs):
-            if (
-                attrs.get("budget_min") is not None
-                and attrs.get("budget_max") is not None
-                and attrs["budget_min"] > attrs["budget_max"]
-            ):
-                raise serializers.ValidationError(
-                    {"budget_min": [_("The lower budget cannot be above the upper budget.")]}
-                )
-            return attrs
-
     @extend_schema(
         request=InputSerializer,
         responses={201: OpportunityDetailSerializer, **errors(400, 401, 403)},

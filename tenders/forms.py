@@ -201,6 +201,9 @@ class CodesField(forms.Field):
 class CommaCodesField(forms.CharField):
     """CPV codes in one line, separated by commas (for lots)."""
 
+    def has_changed(self, initial, data) -> bool:
+        return (initial or "").strip() != (data or "").strip()
+
     def to_python(self, value):
         value = super().to_python(value)
         codes, problems = [], []
@@ -516,7 +519,17 @@ def _details_initial(opportunity: Opportunity, form_class) -> dict[str, Any]:
 # Rows: lots, criteria, required documents, phases, availability ---------------------------
 
 
-class LotForm(forms.Form):
+class RowForm(forms.Form):
+    """A row of a formset. A browser always sends a value for selects and ticked-by-default
+    boxes, so those alone do not make an empty row count."""
+
+    ignored_when_alone: tuple[str, ...] = ()
+
+    def has_changed(self) -> bool:
+        return bool(set(self.changed_data) - set(self.ignored_when_alone))
+
+
+class LotForm(RowForm):
     number = forms.CharField(label=gettext_lazy("Lot number"), max_length=30)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=300)
     description = forms.CharField(
@@ -532,7 +545,9 @@ class LotForm(forms.Form):
     )
 
 
-class AwardCriterionForm(forms.Form):
+class AwardCriterionForm(RowForm):
+    ignored_when_alone = ("type",)
+
     type = forms.ChoiceField(label=gettext_lazy("Type"), choices=AwardCriterion.Type.choices)
     name = forms.CharField(label=gettext_lazy("Criterion"), max_length=200)
     weight = forms.DecimalField(
@@ -546,7 +561,9 @@ class AwardCriterionForm(forms.Form):
     )
 
 
-class RequiredDocumentForm(forms.Form):
+class RequiredDocumentForm(RowForm):
+    ignored_when_alone = ("type", "is_required")
+
     type = forms.ChoiceField(label=gettext_lazy("Type"), choices=RequiredDocument.Type.choices)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     description = forms.CharField(
@@ -555,7 +572,7 @@ class RequiredDocumentForm(forms.Form):
     is_required = forms.BooleanField(label=gettext_lazy("Required"), required=False, initial=True)
 
 
-class PhaseForm(forms.Form):
+class PhaseForm(RowForm):
     name = forms.CharField(label=gettext_lazy("Phase"), max_length=200)
     description = forms.CharField(
         label=gettext_lazy("What happens"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -564,7 +581,7 @@ class PhaseForm(forms.Form):
     ends_on = forms.DateField(label=gettext_lazy("Until"), required=False, widget=DateInput())
 
 
-class AvailabilityForm(forms.Form):
+class AvailabilityForm(RowForm):
     starts_on = forms.DateField(label=gettext_lazy("From"), widget=DateInput())
     ends_on = forms.DateField(label=gettext_lazy("Until"), widget=DateInput())
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)

@@ -179,7 +179,7 @@ def buyer_opportunity_list_public(*, buyer: Organisation) -> QuerySet[Opportunit
 
 
 def document_list_with_versions() -> QuerySet[Document]:
-    return Document.objects.select_related("current").prefetch_related(
+    return Document.objects.prefetch_related(
         Prefetch("versions", queryset=DocumentVersion.objects.order_by("-version"))
     )
 

@@ -143,8 +143,13 @@ class DocumentSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     created_at = serializers.DateTimeField()
-    current = DocumentVersionSerializer(allow_null=True)
+    current = serializers.SerializerMethodField()
     versions = DocumentVersionSerializer(many=True)
+
+    @extend_schema_field(DocumentVersionSerializer(allow_null=True))
+    def get_current(self, obj) -> dict | None:
+        current = obj.latest  # from the prefetched versions, which know their document
+        return DocumentVersionSerializer(current).data if current else None
 
 
 class QuestionSerializer(serializers.Serializer):

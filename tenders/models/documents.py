@@ -52,6 +52,11 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def latest(self) -> DocumentVersion | None:
+        """The current version, taken from `versions` (no query when they are prefetched)."""
+        return next((v for v in self.versions.all() if v.pk == self.current_id), None)
+
 
 class DocumentVersion(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")

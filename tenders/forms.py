@@ -594,6 +594,7 @@ class Rows:
     title: Any
     help: Any = ""
     fields: tuple[str, ...] = field(default_factory=tuple)
+    item: Any = ""  # what one row is called: "Lot 2"
 
 
 ROWS = {
@@ -603,6 +604,7 @@ ROWS = {
         gettext_lazy("Lots"),
         gettext_lazy("Leave empty if the tender is not divided into lots."),
         ("number", "title", "description", "cpv_codes", "estimated_value"),
+        item=gettext_lazy("Lot"),
     ),
     "award_criteria": Rows(
         "award_criteria",
@@ -610,6 +612,7 @@ ROWS = {
         gettext_lazy("Award criteria"),
         gettext_lazy("How you choose the winner. The weights add up to 100%."),
         ("type", "name", "weight", "description", "word_limit"),
+        item=gettext_lazy("Criterion"),
     ),
     "required_documents": Rows(
         "required_documents",
@@ -617,6 +620,7 @@ ROWS = {
         gettext_lazy("Documents applicants must supply"),
         gettext_lazy("For example the UEA, a KvK extract or proof of insurance."),
         ("type", "name", "description", "is_required"),
+        item=gettext_lazy("Document"),
     ),
     "phases": Rows(
         "phases",
@@ -624,6 +628,7 @@ ROWS = {
         gettext_lazy("Phases and timeline"),
         "",
         ("name", "description", "starts_on", "ends_on"),
+        item=gettext_lazy("Phase"),
     ),
     "availability": Rows(
         "availability",
@@ -631,6 +636,7 @@ ROWS = {
         gettext_lazy("When companies can test"),
         gettext_lazy("Add at least one period."),
         ("starts_on", "ends_on", "note"),
+        item=gettext_lazy("Period"),
     ),
 }
 ROWS_FOR_KIND = {
@@ -762,15 +768,15 @@ class OpportunityFormSet:
                 for error in bound.errors:
                     out.append((bound.id_for_label, str(bound.label), error))
         for name, formset in self.rows.items():
-            title = str(ROWS[name].title)
+            title, item = str(ROWS[name].title), str(ROWS[name].item)
             for error in [*self.row_errors.get(name, []), *formset.non_form_errors()]:
                 out.append((f"rows-{name}", title, error))
             for index, form in enumerate(formset.forms, start=1):
                 for error in form.non_field_errors():
-                    out.append((f"rows-{name}", f"{title} {index}", error))
+                    out.append((f"rows-{name}", f"{item} {index}", error))
                 for bound in form:
                     for error in bound.errors:
-                        out.append((bound.id_for_label, f"{title} {index}: {bound.label}", error))
+                        out.append((bound.id_for_label, f"{item} {index}: {bound.label}", error))
         return out
 
 

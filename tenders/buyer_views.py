@@ -242,14 +242,18 @@ def _manage_context(request, opportunity: Opportunity, **forms) -> dict:
 
 @login_required
 def opportunity_manage(request, pk: int):
-    opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+    opportunity = selectors.opportunity_get_for_buyer_member(
+        user=request.user, pk=pk, related=False
+    )
     return render(request, "tenders/manage/manage.html", _manage_context(request, opportunity))
 
 
 @login_required
 def opportunity_preview(request, pk: int):
     """The public page as it will look, also for a draft."""
-    opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+    opportunity = selectors.opportunity_get_for_buyer_member(
+        user=request.user, pk=pk, related=False
+    )
     opportunity = selectors.opportunity_with_details(Opportunity.objects.filter(pk=pk)).get()
     return render(
         request,
@@ -259,7 +263,9 @@ def opportunity_preview(request, pk: int):
 
 
 def _action(request, pk: int, run, success: str):
-    opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+    opportunity = selectors.opportunity_get_for_buyer_member(
+        user=request.user, pk=pk, related=False
+    )
     try:
         run(opportunity)
     except ApplicationError as exc:
@@ -309,7 +315,9 @@ def opportunity_close(request, pk: int):
 @login_required
 @require_POST
 def opportunity_delete(request, pk: int):
-    opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+    opportunity = selectors.opportunity_get_for_buyer_member(
+        user=request.user, pk=pk, related=False
+    )
     try:
         services.opportunity_delete_draft(opportunity=opportunity, by=request.user)
     except ApplicationError as exc:
@@ -321,7 +329,9 @@ def opportunity_delete(request, pk: int):
 
 @login_required
 def opportunity_award(request, pk: int):
-    opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+    opportunity = selectors.opportunity_get_for_buyer_member(
+        user=request.user, pk=pk, related=False
+    )
     form = AwardForm(request.POST or None, opportunity=opportunity)
     status = 200
     if request.method == "POST":
@@ -371,7 +381,9 @@ def opportunity_award(request, pk: int):
 
 @login_required
 def opportunity_cancel(request, pk: int):
-    opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+    opportunity = selectors.opportunity_get_for_buyer_member(
+        user=request.user, pk=pk, related=False
+    )
     form = ReasonForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -398,7 +410,9 @@ def opportunity_cancel(request, pk: int):
 @login_required
 @require_POST
 def document_upload(request, pk: int):
-    opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+    opportunity = selectors.opportunity_get_for_buyer_member(
+        user=request.user, pk=pk, related=False
+    )
     form = DocumentUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -422,7 +436,9 @@ def document_upload(request, pk: int):
 @login_required
 @require_POST
 def document_replace(request, pk: int, document_id: int):
-    opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+    opportunity = selectors.opportunity_get_for_buyer_member(
+        user=request.user, pk=pk, related=False
+    )
     document = selectors.document_get(opportunity=opportunity, pk=document_id)
     form = DocumentReplaceForm(request.POST, request.FILES, prefix=f"replace-{document.pk}")
     if form.is_valid():
@@ -447,7 +463,9 @@ def document_replace(request, pk: int, document_id: int):
 @login_required
 @require_POST
 def document_delete(request, pk: int, document_id: int):
-    opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+    opportunity = selectors.opportunity_get_for_buyer_member(
+        user=request.user, pk=pk, related=False
+    )
     document = selectors.document_get(opportunity=opportunity, pk=document_id)
     return _action(
         request,

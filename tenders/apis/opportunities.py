@@ -134,7 +134,7 @@ class OpportunityDetailApi(APIView):
 
     @extend_schema(responses={200: OpportunityDetailSerializer, **errors(404)})
     def get(self, request, pk: int):
-        opportunity = selectors.opportunity_get_visible(user=request.user, pk=pk)
+        opportunity = selectors.opportunity_get_visible(user=request.user, pk=pk, related=False)
         opportunity = _detail_queryset(Opportunity.objects.filter(pk=opportunity.pk)).get()
         return Response(OpportunityDetailSerializer(opportunity).data)
 
@@ -164,7 +164,9 @@ class OpportunityDetailApi(APIView):
             from rest_framework.exceptions import NotAuthenticated
 
             raise NotAuthenticated()
-        opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+        opportunity = selectors.opportunity_get_for_buyer_member(
+            user=request.user, pk=pk, related=False
+        )
         services.opportunity_delete_draft(opportunity=opportunity, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -177,7 +179,9 @@ class _ActionApi(APIView):
         raise NotImplementedError
 
     def post(self, request, pk: int):
-        opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+        opportunity = selectors.opportunity_get_for_buyer_member(
+            user=request.user, pk=pk, related=False
+        )
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         self.act(opportunity, data.validated_data, request.user)
@@ -332,5 +336,7 @@ class OpportunityMissingApi(APIView):
         description="`{field: [messages]}`; empty when ready.",
     )
     def get(self, request, pk: int):
-        opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+        opportunity = selectors.opportunity_get_for_buyer_member(
+            user=request.user, pk=pk, related=False
+        )
         return Response(services.opportunity_missing_fields(opportunity))

@@ -150,6 +150,7 @@ def test_create_preview_and_publish_each_kind_through_the_pages(
         assert opportunity.is_sealed
     if kind == "funding":
         assert opportunity.funding.eligible_sizes == ["startup", "small"]
+        assert "Company size: start-up, small (10 to 49 people)" in page
     if kind == "test_location":
         assert opportunity.test_location.municipality_id == "GM0363"
         assert opportunity.availability.get().note == "Werkdagen"

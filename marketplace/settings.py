@@ -219,6 +219,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "search.tasks.search_catch_up_task",
         "schedule": 300.0,
     },
+    "opportunities-close-sweep": {
+        "task": "tenders.tasks.opportunity_close_sweep_task",
+        "schedule": 300.0,
+    },
 }
 
 # Search: the database backend unless SEARCH_BACKEND=elasticsearch.

@@ -96,8 +96,19 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
         del connections["default"]
 
 
+@pytest.fixture(scope="session")
+def _reference_data_committed(django_db_setup, django_db_blocker):
+    """Load the reference data once per test database, outside the per-test transactions."""
+    from marketplace.core.models import CpvCode
+    from marketplace.core.reference import reference_data_load
+
+    with django_db_blocker.unblock():
+        if not CpvCode.objects.exists():
+            reference_data_load()
+
+
 @pytest.fixture
-def reference_data(db):
+def reference_data(_reference_data_committed, db):
     """CPV, regions, municipalities and competencies (loaded once; reloaded after a flush)."""
     from marketplace.core.models import CpvCode
     from marketplace.core.reference import reference_data_load

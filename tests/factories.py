@@ -158,3 +158,63 @@ class AvailabilityWindowFactory(factory.django.DjangoModelFactory):
     opportunity = factory.SubFactory(OpportunityFactory, kind=Opportunity.Kind.TEST_LOCATION)
     starts_on = _dt.date(2026, 5, 1)
     ends_on = _dt.date(2026, 5, 31)
+
+
+# Opportunities -------------------------------------------------------------------------------
+# Complete data per kind, so a draft made from it can be published as it is.
+
+
+def opportunity_data(kind: str, *, now, **overrides) -> dict:
+    """Service input for a complete opportunity of `kind` with a deadline 30 days after `now`."""
+    import datetime as dt
+    from decimal import Decimal
+
+    data = {
+        "title": f"Voorbeeld {kind}",
+        "summary": "Een korte samenvatting.",
+        "description": "Een beschrijving in gewone taal.",
+        "competencies": ["data-aggregation"],
+        "cpv_codes": ["72316000"],
+        "regions": ["GM0363"],
+        "budget_max": Decimal("50000"),
+        "closes_at": now + dt.timedelta(days=30),
+        "question_deadline": now + dt.timedelta(days=20),
+        "languages": ["nl", "en"],
+        "apply_checklist": ["Een plan van 2 pagina's"],
+    }
+    if kind == "tender":
+        data["details"] = {"procedure": "open", "estimated_value": Decimal("50000")}
+        data["award_criteria"] = [
+            {"type": "quality", "name": "Plan", "weight": Decimal("60")},
+            {"type": "price", "name": "Prijs", "weight": Decimal("40")},
+        ]
+        data["lots"] = [{"number": "1", "title": "Alles", "cpv_codes": ["72316000"]}]
+    elif kind == "funding":
+        data["details"] = {"programme": "Innovatieregeling", "amount_max": Decimal("25000")}
+    elif kind == "co_creation":
+        data["details"] = {"challenge": "De uitdaging", "desired_outcome": "Een werkend model"}
+        data["phases"] = [{"name": "Pilot"}]
+    elif kind == "test_location":
+        data["details"] = {"address": "Kattenburgerstraat 5, Amsterdam", "municipality": "GM0363"}
+        data["availability"] = [
+            {
+                "starts_on": (now + dt.timedelta(days=10)).date(),
+                "ends_on": (now + dt.timedelta(days=90)).date(),
+            }
+        ]
+    data.update(overrides)
+    return data
+
+
+def published_opportunity(
+    *, buyer: Organisation, by: User | None, kind: str = "co_creation", now=None, **overrides
+):
+    """A complete opportunity of `kind`, created and published through the services."""
+    from marketplace.core import clock
+    from tenders.services.opportunities import opportunity_create, opportunity_publish
+
+    now = now or clock.now()
+    opportunity = opportunity_create(
+        buyer=buyer, by=by, kind=kind, data=opportunity_data(kind, now=now, **overrides)
+    )
+    return opportunity_publish(opportunity=opportunity, by=by, now=now)

@@ -88,7 +88,7 @@ class FileSerializer(serializers.ModelSerializer):
         fields = ["id", "slot", "name", "content_type", "size", "sha256", "uploaded_at"]
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class ApplicationQuestionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApplicationQuestion
         fields = [
@@ -123,7 +123,10 @@ def _form(spec: content.FormSpec, application: Application | None = None) -> dic
             for d in spec.documents
         ],
         "questions": [
-            {**QuestionSerializer(q).data, "slot": f"question:{q.pk}" if q.type == "file" else None}
+            {
+                **ApplicationQuestionSerializer(q).data,
+                "slot": f"question:{q.pk}" if q.type == "file" else None,
+            }
             for q in spec.questions
         ],
         "word_limits": {k: v for k, v in content.WORD_LIMITS.items() if k in spec.fields},
@@ -719,12 +722,14 @@ class OpportunityApplicationQuestionsApi(APIView):
         word_limit = serializers.IntegerField(required=False, allow_null=True, min_value=1)
         position = serializers.IntegerField(required=False, min_value=0, max_value=32767)
 
-    @extend_schema(responses=QuestionSerializer(many=True))
+    @extend_schema(responses=ApplicationQuestionSerializer(many=True))
     def get(self, request, pk: int):
         opportunity = opportunity_selectors.opportunity_get_visible(user=request.user, pk=pk)
-        return Response(QuestionSerializer(opportunity.application_questions.all(), many=True).data)
+        return Response(
+            ApplicationQuestionSerializer(opportunity.application_questions.all(), many=True).data
+        )
 
-    @extend_schema(request=InputSerializer, responses={201: QuestionSerializer})
+    @extend_schema(request=InputSerializer, responses={201: ApplicationQuestionSerializer})
     def post(self, request, pk: int):
         opportunity = opportunity_selectors.opportunity_get_for_buyer_member(
             user=request.user, pk=pk
@@ -734,7 +739,9 @@ class OpportunityApplicationQuestionsApi(APIView):
         question = services.application_question_create(
             opportunity=opportunity, by=request.user, data=data.validated_data
         )
-        return Response(QuestionSerializer(question).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ApplicationQuestionSerializer(question).data, status=status.HTTP_201_CREATED
+        )
 
 
 class OpportunityApplicationQuestionDetailApi(APIView):
@@ -752,7 +759,8 @@ class OpportunityApplicationQuestionDetailApi(APIView):
         return question
 
     @extend_schema(
-        request=OpportunityApplicationQuestionsApi.InputSerializer, responses=QuestionSerializer
+        request=OpportunityApplicationQuestionsApi.InputSerializer,
+        responses=ApplicationQuestionSerializer,
     )
     def patch(self, request, pk: int, question_pk: int):
         question = self._question(request, pk, question_pk)
@@ -761,7 +769,7 @@ class OpportunityApplicationQuestionDetailApi(APIView):
         services.application_question_update(
             question=question, by=request.user, data=data.validated_data
         )
-        return Response(QuestionSerializer(question).data)
+        return Response(ApplicationQuestionSerializer(question).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk: int, question_pk: int):

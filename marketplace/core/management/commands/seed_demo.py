@@ -8,6 +8,7 @@ from marketplace.core.demo import DEMO_ACCOUNTS
 DEMO_STEPS = [
     "marketplace.core.demo.seed_accounts",
     "tenders.demo_applications.seed_applications",
+    "tenders.demo.seed_opportunities",
 ]
 
 

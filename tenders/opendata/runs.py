@@ -1,0 +1,118 @@
+"""One import run per source: find the documents, read them, write them, report.
+
+Used by the management commands, seed_demo and the benchmark."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from tenders.opendata import eforms, funding, ocds
+from tenders.opendata.items import ImportItem, NoticeRejected
+from tenders.opendata.sources import iter_documents
+from tenders.services.imports import ImportReport, items_import
+
+EFORMS_SUFFIXES = (".xml",)
+OCDS_SUFFIXES = (".json", ".jsonl", ".ndjson")
+
+
+def _read_eforms(args: tuple[str, bytes, bool]) -> ImportItem | tuple[str, NoticeRejected]:
+    name, data, validate = args
+    try:
+        return eforms.read_notice(data, file_name=name, validate=validate)
+    except NoticeRejected as exc:
+        return name, exc
+
+
+def eforms_items(
+    paths: list[str | Path], *, validate: bool = True, limit: int | None = None, workers: int = 1
+) -> Iterator[ImportItem | tuple[str, NoticeRejected]]:
+    """Read every eForms notice under `paths`. With workers > 1, notices are parsed in that
+    many processes while the caller writes (order is kept)."""
+
+    def jobs():
+        count = 0
+        for name, content in iter_documents(paths, suffixes=EFORMS_SUFFIXES):
+            if limit is not None and count >= limit:
+                return
+            count += 1
+            yield name, content, validate
+
+    if workers <= 1:
+        for name, content, check in jobs():
+            yield (name, content) if isinstance(content, NoticeRejected) else _read_eforms(
+                (name, content, check)
+            )
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending = (
+            (name, content, check) for name, content, check in jobs()
+        )
+        readable = []
+        for job in pending:
+            if isinstance(job[1], NoticeRejected):
+                yield job[0], job[1]
+                continue
+            readable.append(job)
+            if len(readable) >= 512:
+                yield from pool.map(_read_eforms, readable, chunksize=32)
+                readable = []
+        yield from pool.map(_read_eforms, readable, chunksize=32)
+
+
+def ocds_items(
+    paths: list[str | Path], *, limit: int | None = None
+) -> Iterator[ImportItem | tuple[str, NoticeRejected]]:
+    """Read every OCDS file under `paths`, group releases per ocid (across files) and compile
+    them. `limit` caps the number of ocids."""
+    rejected: list[tuple[str, NoticeRejected]] = []
+
+    def texts():
+        for name, content in iter_documents(paths, suffixes=OCDS_SUFFIXES):
+            if isinstance(content, NoticeRejected):
+                rejected.append((name, content))
+                continue
+            try:
+                yield name, content.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                rejected.append((name, NoticeRejected("not UTF-8 text")))
+
+    groups = ocds.group_releases(texts(), rejected=rejected)
+    if limit is not None:
+        groups = dict(list(groups.items())[:limit])
+    yield from rejected
+    yield from ocds.read_groups(groups)
+
+
+def funding_items(
+    paths: list[str | Path], *, limit: int | None = None
+) -> Iterator[ImportItem | tuple[str, NoticeRejected]]:
+    count = 0
+    for name, content in iter_documents(paths, suffixes=(".json",)):
+        if isinstance(content, NoticeRejected):
+            yield name, content
+            continue
+        try:
+            for entry in funding.read_calls(content, file_name=name):
+                if limit is not None and count >= limit:
+                    return
+                count += 1
+                yield entry
+        except NoticeRejected as exc:
+            yield name, exc
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def run(items, *, progress_total: int | None = None, show_progress: bool = False) -> ImportReport:
+    """Write items with a tqdm progress bar when asked."""
+    if not show_progress:
+        return items_import(items=items)
+    from tqdm import tqdm
+
+    with tqdm(total=progress_total, unit="notice", dynamic_ncols=True) as bar:
+        return items_import(items=items, progress=bar.update)

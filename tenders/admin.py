@@ -120,3 +120,6 @@ class OpportunityEventAdmin(admin.ModelAdmin):
     list_display = ["opportunity", "type", "created_at"]
     list_filter = ["type"]
     raw_id_fields = ["opportunity"]
+
+
+from tenders.opendata import admin as _opendata_admin  # noqa: E402, F401  (registers its models)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from tenders.apis import opportunities as o
 
@@ -37,4 +37,5 @@ urlpatterns = [
         o.OpportunityMissingApi.as_view(),
         name="api-opportunity-missing",
     ),
+    path("", include("tenders.opendata.api_urls")),
 ]

@@ -20,6 +20,7 @@ from django.conf import settings
 from lxml import etree
 
 from tenders.opendata.items import (
+    NO_DEADLINE_WINDOW,
     PROCEDURES,
     AwardItem,
     ImportItem,
@@ -51,10 +52,6 @@ OTHER_ROOTS = {
 SUPPORTED_SDK = ((1, 3), (1, 15))
 SCHEMA_SDK = (1, 15)
 TED_NOTICE_URL = "https://ted.europa.eu/en/notice/-/detail/{number}"
-# A notice without any deadline (prior information, qualification systems, some contract
-# notices) is shown as open for the 12 months after its publication, the longest a prior
-# information notice covers (Directive 2014/24/EU, art. 48), then closed. The page says so.
-NO_DEADLINE_WINDOW = dt.timedelta(days=365)
 LOT_ID = re.compile(r"^(LOT|PAR|GLO)-\d{4}$")
 BUYER_TYPES = {
     "la": "municipality",
@@ -128,8 +125,12 @@ PROJECT = {
 LOT = {
     "id": _x("string(cbc:ID)"),
     "project": _x("cac:ProcurementProject"),
-    "deadline_date": _x("string(cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndDate)"),
-    "deadline_time": _x("string(cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndTime)"),
+    "deadline_date": _x(
+        "string(cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndDate)"
+    ),
+    "deadline_time": _x(
+        "string(cac:TenderingProcess/cac:TenderSubmissionDeadlinePeriod/cbc:EndTime)"
+    ),
     "request_date": _x(
         "string(cac:TenderingProcess/cac:ParticipationRequestReceptionPeriod/cbc:EndDate)"
     ),
@@ -272,7 +273,11 @@ def _awards(root, parties: dict[str, Party], fallback_at: dt.datetime | None) ->
     tenders = {}
     for tender in RESULT["lot_tenders"](result):
         value, currency = _amount(RESULT["amount"](tender))
-        tenders[RESULT["id"](tender).strip()] = (RESULT["party_ref"](tender).strip(), value, currency)
+        tenders[RESULT["id"](tender).strip()] = (
+            RESULT["party_ref"](tender).strip(),
+            value,
+            currency,
+        )
     contracts = {}
     for contract in RESULT["contracts"](result):
         contracts[RESULT["id"](contract).strip()] = (
@@ -349,7 +354,9 @@ def read_notice(data: bytes, *, file_name: str = "", validate: bool = True) -> I
         schema = _schema(root_name)
         if not schema.validate(root):
             error = schema.error_log.last_error
-            raise NoticeRejected(f"not valid against the eForms 1.15 schema: line {error.line}: {error.message}")
+            raise NoticeRejected(
+                f"not valid against the eForms 1.15 schema: line {error.line}: {error.message}"
+            )
 
     notice_id = X["notice_id"](root).strip()
     if not notice_id:
@@ -445,11 +452,16 @@ def read_notice(data: bytes, *, file_name: str = "", validate: bool = True) -> I
                 main_cpv = lot_cpv[0][:8]
         cpv += lot_cpv
         # Tenders (BT-131), or requests to participate in restricted procedures (BT-1311).
-        for date_key, time_key in (("deadline_date", "deadline_time"), ("request_date", "request_time")):
+        for date_key, time_key in (
+            ("deadline_date", "deadline_time"),
+            ("request_date", "request_time"),
+        ):
             deadline = parse_datetime(LOT[date_key](lot_el), LOT[time_key](lot_el), end_of_day=True)
             if deadline:
                 deadlines.append(deadline)
-        question = parse_datetime(LOT["question_date"](lot_el), LOT["question_time"](lot_el), end_of_day=True)
+        question = parse_datetime(
+            LOT["question_date"](lot_el), LOT["question_time"](lot_el), end_of_day=True
+        )
         if question:
             questions.append(question)
         documents = documents or LOT["documents"](lot_el).strip()
@@ -512,7 +524,9 @@ def read_notice(data: bytes, *, file_name: str = "", validate: bool = True) -> I
         estimated_value=value if currency == "EUR" else None,
         currency=currency or "",
         duration_months=duration,
-        procedure=PROCEDURES.get(X["procedure"](root).strip(), "other" if X["procedure"](root).strip() else ""),
+        procedure=PROCEDURES.get(
+            X["procedure"](root).strip(), "other" if X["procedure"](root).strip() else ""
+        ),
         is_sme_suitable=sme,
         lots=lots,
         awards=_awards(root, parties, issued_at),

@@ -60,9 +60,16 @@ def parse_budget(value: object) -> Decimal | None:
             number = number.replace(",", "")
     elif "," in number:
         parts = number.split(",")
-        number = number.replace(",", "") if len(parts[-1]) == 3 and len(parts) > 1 and not word else number.replace(",", ".")
+        number = (
+            number.replace(",", "")
+            if len(parts[-1]) == 3 and len(parts) > 1 and not word
+            else number.replace(",", ".")
+        )
     elif number.count(".") > 1 or (
-        "." in number and len(number.split(".")[-1]) == 3 and not word and number.split(".")[0] != "0"
+        "." in number
+        and len(number.split(".")[-1]) == 3
+        and not word
+        and number.split(".")[0] != "0"
     ):
         number = number.replace(".", "")
     amount = decimal_or_none(number)
@@ -89,7 +96,9 @@ def _snapshot_date(value: object) -> dt.datetime | None:
     return dt.datetime(int(match[3]), int(match[2]), int(match[1]), tzinfo=BRUSSELS)
 
 
-def read_calls(data: bytes, *, file_name: str = "") -> Iterator[ImportItem | tuple[str, NoticeRejected]]:
+def read_calls(
+    data: bytes, *, file_name: str = ""
+) -> Iterator[ImportItem | tuple[str, NoticeRejected]]:
     """Every distinct topic of the snapshot (allCalls, newCalls, missionCalls; the latter two
     repeat topics of the first). A topic without a code, name or deadline is rejected."""
     try:
@@ -100,7 +109,11 @@ def read_calls(data: bytes, *, file_name: str = "") -> Iterator[ImportItem | tup
         raise NoticeRejected("not a funding call snapshot (no allCalls list)", kind="unsupported")
     published_at = _snapshot_date(snapshot.get("lastUpdated"))
     seen: set[str] = set()
-    for topic in [*snapshot["allCalls"], *snapshot.get("newCalls", []), *snapshot.get("missionCalls", [])]:
+    for topic in [
+        *snapshot["allCalls"],
+        *snapshot.get("newCalls", []),
+        *snapshot.get("missionCalls", []),
+    ]:
         code = str(topic.get("code") or "").strip()
         if code in seen:
             continue

@@ -115,6 +115,11 @@ class ImportItem:
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
+# A notice without any deadline (prior information, qualification systems, some contract
+# notices) is shown as open for the 12 months after its publication, the longest a prior
+# information notice covers (Directive 2014/24/EU, art. 48), then closed. The page says so.
+NO_DEADLINE_WINDOW = dt.timedelta(days=365)
+
 # eForms procedure codes (and OCDS procurementMethod) in Kansen's words.
 PROCEDURES = {
     "open": "open",

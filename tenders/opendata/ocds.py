@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,6 +23,7 @@ from typing import Any
 from django.conf import settings
 
 from tenders.opendata.items import (
+    NO_DEADLINE_WINDOW,
     PROCEDURES,
     AwardItem,
     ImportItem,
@@ -36,7 +38,13 @@ from tenders.opendata.items import (
 
 CPV_SCHEMES = {"CPV", "CPVS", "ДК021", "DK021"}
 NOTICE_DOCUMENTS = ("tenderNotice", "contractNotice", "awardNotice")
-COUNTRY_NAMES = {"uk": "GB", "united kingdom": "GB", "england": "GB", "scotland": "GB", "wales": "GB"}
+COUNTRY_NAMES = {
+    "uk": "GB",
+    "united kingdom": "GB",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+}
 
 
 @dataclass
@@ -167,7 +175,10 @@ def compile_group(group: OcdsGroup) -> dict[str, Any]:
     releases = sorted(group.releases, key=lambda r: r["date"])
     if group.compiled is not None:
         releases = [{**group.compiled, "date": releases[0]["date"]}, *releases]
-    return _merger().create_compiled_release(releases)
+    with warnings.catch_warnings():
+        # Publishers repeat ids in arrays; ocdsmerge warns and merges them, as the standard says.
+        warnings.simplefilter("ignore")
+        return _merger().create_compiled_release(releases)
 
 
 def _date(value: Any) -> dt.datetime | None:
@@ -330,8 +341,13 @@ def map_compiled(compiled: dict[str, Any], *, group: OcdsGroup) -> ImportItem:
             )
 
     source_url = ""
-    for doc in [*(tender.get("documents") or []), *[d for a in compiled.get("awards") or [] for d in a.get("documents") or []]]:
-        if doc.get("documentType") in NOTICE_DOCUMENTS and str(doc.get("url", "")).startswith("http"):
+    for doc in [
+        *(tender.get("documents") or []),
+        *[d for a in compiled.get("awards") or [] for d in a.get("documents") or []],
+    ]:
+        if doc.get("documentType") in NOTICE_DOCUMENTS and str(doc.get("url", "")).startswith(
+            "http"
+        ):
             source_url = str(doc["url"])[:500]
             break
     if not source_url:
@@ -342,7 +358,9 @@ def map_compiled(compiled: dict[str, Any], *, group: OcdsGroup) -> ImportItem:
 
     release_dates = [_date(r.get("date")) for r in group.releases] or [_date(compiled.get("date"))]
     release_dates = [d for d in release_dates if d]
-    published_at = _date(tender.get("datePublished")) or (min(release_dates) if release_dates else None)
+    published_at = _date(tender.get("datePublished")) or (
+        min(release_dates) if release_dates else None
+    )
     tender_period = tender.get("tenderPeriod") or {}
     suitability = tender.get("suitability") or {}
     translations = {
@@ -352,6 +370,18 @@ def map_compiled(compiled: dict[str, Any], *, group: OcdsGroup) -> ImportItem:
     }
     notice_ids = [release_key(r) for r in group.releases] or [f"{ocid}/compiled"]
     latest = max(group.releases, key=lambda r: r["date"]) if group.releases else compiled
+    closes_at = _date(tender_period.get("endDate"))
+    tags = {t for r in group.releases or [compiled] for t in r.get("tag") or []}
+    if closes_at is None and (
+        awards or tags & {"award", "awardUpdate", "contract", "contractUpdate"}
+    ):
+        closes_at = min((a.awarded_at for a in awards if a.awarded_at), default=None) or (
+            max(release_dates) if release_dates else None
+        )
+        extra["deadline_note"] = "result-notice"
+    elif closes_at is None and published_at:
+        closes_at = published_at + NO_DEADLINE_WINDOW
+        extra["deadline_note"] = "no-deadline"
     return ImportItem(
         source="ocds",
         notice_id=release_key(latest) if group.releases else notice_ids[0],
@@ -372,7 +402,7 @@ def map_compiled(compiled: dict[str, Any], *, group: OcdsGroup) -> ImportItem:
         cpv_codes=cpv,
         regions=list(dict.fromkeys(regions)),
         published_at=published_at,
-        closes_at=_date(tender_period.get("endDate")),
+        closes_at=closes_at,
         question_deadline=_date((tender.get("enquiryPeriod") or {}).get("endDate")),
         estimated_value=amount if currency == "EUR" else None,
         currency=currency,

@@ -42,14 +42,14 @@ def eforms_items(
 
     if workers <= 1:
         for name, content, check in jobs():
-            yield (name, content) if isinstance(content, NoticeRejected) else _read_eforms(
-                (name, content, check)
+            yield (
+                (name, content)
+                if isinstance(content, NoticeRejected)
+                else _read_eforms((name, content, check))
             )
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending = (
-            (name, content, check) for name, content, check in jobs()
-        )
+        pending = ((name, content, check) for name, content, check in jobs())
         readable = []
         for job in pending:
             if isinstance(job[1], NoticeRejected):

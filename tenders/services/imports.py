@@ -92,12 +92,18 @@ class _Context:
         self.events: dict[int, str] = {}
 
 
-def buyer_for_party(*, party: Party, cache: dict[tuple, Organisation] | None = None) -> Organisation:
+def buyer_for_party(
+    *, party: Party, cache: dict[tuple, Organisation] | None = None
+) -> Organisation:
     """The buyer organisation a notice names: matched by KvK or OIN number, or by the source's
     identifier (external_scheme, external_id), else by exact name and country; otherwise a new
     unclaimed buyer organisation that the real buyer can claim."""
     cache = {} if cache is None else cache
-    key = (party.scheme, party.identifier) if party.identifier else ("name", party.name.lower(), party.country)
+    key = (
+        (party.scheme, party.identifier)
+        if party.identifier
+        else ("name", party.name.lower(), party.country)
+    )
     if key in cache:
         return cache[key]
     buyers = Organisation.objects.filter(kind=Organisation.Kind.BUYER)
@@ -134,9 +140,7 @@ def buyer_for_party(*, party: Party, cache: dict[tuple, Organisation] | None = N
 
 def _unique_slug(name: str) -> str:
     base = slugify(name)[:200] or "organisation"
-    taken = set(
-        Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True)
-    )
+    taken = set(Organisation.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -180,7 +184,9 @@ def _details(item: ImportItem) -> dict[str, Any]:
     }
 
 
-def _write_children(opportunity: Opportunity, item: ImportItem, ctx: _Context, *, replace: bool) -> None:
+def _write_children(
+    opportunity: Opportunity, item: ImportItem, ctx: _Context, *, replace: bool
+) -> None:
     """Codes, details, lots and awards. On updates, lists the item leaves empty are kept."""
     cpv = [c for c in item.cpv_codes if c in ctx.cpv]
     regions = [r for r in item.regions if r in ctx.regions]
@@ -188,13 +194,19 @@ def _write_children(opportunity: Opportunity, item: ImportItem, ctx: _Context, *
         if replace:
             opportunity.cpv_codes.clear()
         Opportunity.cpv_codes.through.objects.bulk_create(
-            [Opportunity.cpv_codes.through(opportunity_id=opportunity.pk, cpvcode_id=c) for c in cpv]
+            [
+                Opportunity.cpv_codes.through(opportunity_id=opportunity.pk, cpvcode_id=c)
+                for c in cpv
+            ]
         )
     if regions or not replace:
         if replace:
             opportunity.regions.clear()
         Opportunity.regions.through.objects.bulk_create(
-            [Opportunity.regions.through(opportunity_id=opportunity.pk, region_id=r) for r in regions]
+            [
+                Opportunity.regions.through(opportunity_id=opportunity.pk, region_id=r)
+                for r in regions
+            ]
         )
     details = {k: v for k, v in _details(item).items() if v not in (None, "") or not replace}
     model = FundingDetails if item.kind == Opportunity.Kind.FUNDING else TenderDetails
@@ -261,7 +273,9 @@ def _lifecycle(item: ImportItem, ctx: _Context) -> dict[str, Any]:
         out["awarded_at"] = max(dates) if dates else item.issued_at or ctx.now
     if item.cancelled:
         out["cancelled_at"] = item.issued_at or ctx.now
-        out["cancel_reason"] = str(item.extra.get("cancel_reason") or "Cancelled by the buyer")[:2000]
+        out["cancel_reason"] = str(item.extra.get("cancel_reason") or "Cancelled by the buyer")[
+            :2000
+        ]
     return out
 
 
@@ -358,7 +372,9 @@ def _update(opportunity: Opportunity, record: ImportRecord, item: ImportItem, ct
     opportunity.refresh_from_db()
     after = _snapshot(opportunity)
     changes = {
-        k: [_jsonable(before.get(k)), _jsonable(after[k])] for k in after if before.get(k) != after[k]
+        k: [_jsonable(before.get(k)), _jsonable(after[k])]
+        for k in after
+        if before.get(k) != after[k]
     }
     after_awards = list(opportunity.awards.values_list("supplier_name", "value", "is_awarded"))
     if before_awards != after_awards:
@@ -395,7 +411,11 @@ def _update(opportunity: Opportunity, record: ImportRecord, item: ImportItem, ct
             opportunity=opportunity,
             type=event,
             created_at=ctx.now,
-            payload={"version": opportunity.version, "reason": reason[:500], "fields": sorted(changes)},
+            payload={
+                "version": opportunity.version,
+                "reason": reason[:500],
+                "fields": sorted(changes),
+            },
         )
     if before_life[0] is None and opportunity.awarded_at is not None:
         event = OpportunityEvent.Type.AWARDED

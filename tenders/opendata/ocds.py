@@ -36,7 +36,8 @@ from tenders.opendata.items import (
     party_scheme,
 )
 
-CPV_SCHEMES = {"CPV", "CPVS", "ДК021", "DK021"}
+# ProZorro names its CPV "DK021" in Cyrillic letters (the Ukrainian edition of CPV).
+CPV_SCHEMES = {"CPV", "CPVS", "\u0414\u041a021", "DK021"}
 NOTICE_DOCUMENTS = ("tenderNotice", "contractNotice", "awardNotice")
 COUNTRY_NAMES = {
     "uk": "GB",

@@ -33,11 +33,10 @@ def eforms_items(
     many processes while the caller writes (order is kept)."""
 
     def jobs():
-        count = 0
-        for name, content in iter_documents(paths, suffixes=EFORMS_SUFFIXES):
+        documents = iter_documents(paths, suffixes=EFORMS_SUFFIXES)
+        for count, (name, content) in enumerate(documents):
             if limit is not None and count >= limit:
                 return
-            count += 1
             yield name, content, validate
 
     if workers <= 1:

@@ -164,7 +164,7 @@ def _fields(item: ImportItem, ctx: _Context) -> dict[str, Any]:
         "closes_at": item.closes_at,
         "question_deadline": item.question_deadline,
         "is_sme_suitable": item.is_sme_suitable,
-        "languages": item.languages[:10],
+        "languages": item.languages,
         "source_url": item.source_url[:500],
     }
 
@@ -363,6 +363,11 @@ def _update(opportunity: Opportunity, record: ImportRecord, item: ImportItem, ct
     before_awards = list(opportunity.awards.values_list("supplier_name", "value", "is_awarded"))
     fields = {k: v for k, v in _fields(item, ctx).items() if v not in (None, "", [])}
     fields.update(_lifecycle(item, ctx))
+    extra = dict(item.extra)
+    if extra.get("deadline_note") and opportunity.closes_at and not record.extra.get("deadline_note"):
+        # A deadline the source gave beats one derived from a notice without any.
+        fields.pop("closes_at", None)
+        extra.pop("deadline_note")
     if opportunity.buyer_id and item.buyer is not None and not opportunity.buyer.is_claimed:
         fields["buyer"] = buyer_for_party(party=item.buyer, cache=ctx.buyers)
     for name, value in fields.items():
@@ -385,7 +390,7 @@ def _update(opportunity: Opportunity, record: ImportRecord, item: ImportItem, ct
     record.last_notice_id = item.notice_id[:200]
     record.last_notice_at = item.issued_at or record.last_notice_at
     record.content_hash = item.content_hash()
-    record.extra = {**record.extra, **item.extra}
+    record.extra = {**record.extra, **extra}
     record.last_imported_at = ctx.now
     record.save()
     life_changed = before_life != (opportunity.awarded_at, opportunity.cancelled_at)

@@ -99,6 +99,9 @@ class ImportItem:
 
     def content_hash(self) -> str:
         """A fingerprint of what the item says (not of which document said it)."""
+        cached = self.__dict__.get("_content_hash")
+        if cached is not None:
+            return cached
         data = asdict(self)
         for key in (
             "notice_id",
@@ -112,7 +115,8 @@ class ImportItem:
         ):
             data.pop(key, None)
         blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()
+        self.__dict__["_content_hash"] = hashlib.sha256(blob.encode()).hexdigest()
+        return self.__dict__["_content_hash"]
 
 
 # A notice without any deadline (prior information, qualification systems, some contract

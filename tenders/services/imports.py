@@ -109,13 +109,14 @@ def buyer_for_party(
     buyers = Organisation.objects.filter(kind=Organisation.Kind.BUYER)
     org = None
     if party.scheme == "NL-KVK":
-        org = buyers.filter(kvk_number=party.identifier).first()
+        org = _first(buyers.filter(kvk_number=party.identifier))
     elif party.scheme == "NL-OIN":
-        org = buyers.filter(oin=party.identifier).first()
+        org = _first(buyers.filter(oin=party.identifier))
     if org is None and party.identifier:
-        org = buyers.filter(external_scheme=party.scheme, external_id=party.identifier).first()
+        org = _first(buyers.filter(external_scheme=party.scheme, external_id=party.identifier))
     if org is None:
-        for candidate in buyers.filter(name__iexact=party.name, country=party.country or "NL")[:5]:
+        same_name = buyers.filter(name__iexact=party.name, country=party.country or "NL")
+        for candidate in same_name.order_by()[:5]:
             if not party.identifier or candidate.external_id in ("", party.identifier):
                 org = candidate
                 break
@@ -136,6 +137,12 @@ def buyer_for_party(
         )
     cache[key] = org
     return org
+
+
+def _first(qs):
+    """The first row of an unordered lookup: no ORDER BY, so the database uses the index of the
+    filter instead of walking the table in primary key or name order."""
+    return next(iter(qs.order_by()[:1]), None)
 
 
 def _unique_slug(name: str) -> str:
@@ -364,7 +371,11 @@ def _update(opportunity: Opportunity, record: ImportRecord, item: ImportItem, ct
     fields = {k: v for k, v in _fields(item, ctx).items() if v not in (None, "", [])}
     fields.update(_lifecycle(item, ctx))
     extra = dict(item.extra)
-    if extra.get("deadline_note") and opportunity.closes_at and not record.extra.get("deadline_note"):
+    if (
+        extra.get("deadline_note")
+        and opportunity.closes_at
+        and not record.extra.get("deadline_note")
+    ):
         # A deadline the source gave beats one derived from a notice without any.
         fields.pop("closes_at", None)
         extra.pop("deadline_note")
@@ -444,16 +455,16 @@ def _procedure_for_change(item: ImportItem) -> ImportRecord | None:
     candidates = {ref}
     if len(ref) > 3 and ref[-3] == "-" and ref[-2:].isdigit():
         candidates.add(ref[:-3])
-    notice = (
-        ImportedNotice.objects.filter(source=item.source, notice_id__in=candidates)
-        .select_related("record")
-        .first()
+    notice = _first(
+        ImportedNotice.objects.filter(source=item.source, notice_id__in=candidates).select_related(
+            "record"
+        )
     )
     if notice is None and ref:
-        notice = (
-            ImportedNotice.objects.filter(source=item.source, publication_number=ref.lstrip("0"))
-            .select_related("record")
-            .first()
+        notice = _first(
+            ImportedNotice.objects.filter(
+                source=item.source, publication_number=ref.lstrip("0")
+            ).select_related("record")
         )
     return notice.record if notice else None
 
@@ -468,10 +479,10 @@ def item_import(*, item: ImportItem, ctx: _Context) -> str:
                 f"{item.procedure_id}, but that notice belongs to {changed.procedure_id}; "
                 "the procedure identifier cannot change"
             )
-    record = (
-        ImportRecord.objects.filter(source=item.source, procedure_id=item.procedure_id[:200])
-        .select_related("opportunity", "opportunity__buyer")
-        .first()
+    record = _first(
+        ImportRecord.objects.filter(
+            source=item.source, procedure_id=item.procedure_id[:200]
+        ).select_related("opportunity", "opportunity__buyer")
     )
     if record is None:
         _create(item, ctx)

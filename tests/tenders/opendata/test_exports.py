@@ -81,15 +81,27 @@ def kansen_tender_with_awards() -> Opportunity:
             opportunity=opportunity,
             by=alice,
             winners=[
-                {"company": CompanyFactory(name="Stadsdata Lab B.V."), "value": 120000, "lot": opportunity.lots.get(number="1")},
-                {"supplier_name": "Verkeer B.V.", "value": 80000, "lot": opportunity.lots.get(number="2")},
+                {
+                    "company": CompanyFactory(name="Stadsdata Lab B.V."),
+                    "value": 120000,
+                    "lot": opportunity.lots.get(number="1"),
+                },
+                {
+                    "supplier_name": "Verkeer B.V.",
+                    "value": 80000,
+                    "lot": opportunity.lots.get(number="2"),
+                },
             ],
         )
     return opportunity
 
 
 def import_samples() -> None:
-    items_import(items=eforms_items([DATA / "eforms-sdk-1.15.1" / "notices", DATA / "ted_real_eforms_notices"]))
+    items_import(
+        items=eforms_items(
+            [DATA / "eforms-sdk-1.15.1" / "notices", DATA / "ted_real_eforms_notices"]
+        )
+    )
     items_import(items=ocds_items([DATA / "ocds"]))
     items_import(items=funding_items([DATA / "eu_funding_calls"], limit=20))
 
@@ -109,12 +121,17 @@ def test_the_ocds_export_validates_against_the_official_schema(reference_data, c
     }
     assert release["tender"]["value"] == {"amount": 200000.0, "currency": "EUR"}
     assert release["tender"]["status"] == "complete"
-    assert {a["suppliers"][0]["name"] for a in release["awards"]} == {"Stadsdata Lab B.V.", "Verkeer B.V."}
+    assert {a["suppliers"][0]["name"] for a in release["awards"]} == {
+        "Stadsdata Lab B.V.",
+        "Verkeer B.V.",
+    }
     assert release["buyer"]["id"] == "NL-OIN-00000001002564440000"
     assert "award" in release["tag"]
 
 
-def test_the_ocds_api_pages_through_release_packages(reference_data, api, django_assert_num_queries):
+def test_the_ocds_api_pages_through_release_packages(
+    reference_data, api, django_assert_num_queries
+):
     kansen_tender_with_awards()
     items_import(items=eforms_items([DATA / "ted_real_eforms_notices" / "eforms_sdk_v1.8"]))
     with django_assert_num_queries(5):
@@ -137,7 +154,9 @@ def test_the_ocds_api_pages_through_release_packages(reference_data, api, django
 
 def test_drafts_are_not_exported(reference_data, api):
     buyer = BuyerFactory()
-    draft = services.opportunity_create(buyer=buyer, by=member_of(buyer), kind="tender", data={"title": "Geheim"})
+    draft = services.opportunity_create(
+        buyer=buyer, by=member_of(buyer), kind="tender", data={"title": "Geheim"}
+    )
     assert api.get(f"/api/v1/ocds/releases/ocds-kansen-{draft.pk}/").status_code == 404
     assert api.get("/api/v1/ocds/releases/ocds-other-1/").status_code == 404
     assert api.get("/api/v1/ocds/releases/").json()["releases"] == []
@@ -148,11 +167,21 @@ def test_csv_takes_the_filters_of_the_api(reference_data, client):
     response = client.get("/opportunities.csv?kind=funding")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
     assert len(rows) == 20
     assert {r["kind"] for r in rows} == {"funding"}
     assert rows[0]["url"].startswith(settings.SITE_URL)
-    nl = list(csv.DictReader(io.StringIO(b"".join(client.get("/opportunities.csv?region=NL").streaming_content).decode("utf-8-sig"))))
+    nl = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(client.get("/opportunities.csv?region=NL").streaming_content).decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
     assert nl and all(any(code.startswith("NL") for code in r["regions"].split()) for r in nl)
     assert client.get("/opportunities.csv?kind=nonsense").status_code == 400
 
@@ -168,7 +197,9 @@ def test_feeds_parse_and_follow_the_filters(reference_data, client):
     assert not rss.bozo, rss.get("bozo_exception")
     assert rss.version == "rss20"
     titles = {e.title for e in rss.entries}
-    assert titles and titles <= set(Opportunity.objects.filter(kind="tender").values_list("title", flat=True))
+    assert titles and titles <= set(
+        Opportunity.objects.filter(kind="tender").values_list("title", flat=True)
+    )
     everything = feedparser.parse(client.get("/feeds/opportunities.atom").content)
     dates = [e.published_parsed for e in everything.entries]
     assert dates == sorted(dates, reverse=True)
@@ -201,12 +232,18 @@ def test_a_calendar_of_many_opportunities_is_one_file(reference_data):
 
 def test_drafts_have_no_calendar_for_strangers(reference_data, client):
     buyer = BuyerFactory()
-    draft = services.opportunity_create(buyer=buyer, by=member_of(buyer), kind="tender", data={"title": "Geheim"})
+    draft = services.opportunity_create(
+        buyer=buyer, by=member_of(buyer), kind="tender", data={"title": "Geheim"}
+    )
     assert client.get(f"/opportunities/{draft.pk}/calendar.ics").status_code == 404
 
 
 def test_the_detail_page_says_where_an_import_comes_from(reference_data, client):
-    items_import(items=eforms_items([DATA / "ted_real_eforms_notices" / "eforms_sdk_v1.8" / "eform_subtype_11"]))
+    items_import(
+        items=eforms_items(
+            [DATA / "ted_real_eforms_notices" / "eforms_sdk_v1.8" / "eform_subtype_11"]
+        )
+    )
     opportunity = Opportunity.objects.get()
     page = client.get(opportunity.get_absolute_url()).content.decode()
     assert "Imported from TED (eForms)" in page

@@ -25,7 +25,9 @@ def run(*paths, **kwargs):
     return items_import(items=eforms_items(list(paths), **kwargs))
 
 
-def test_every_sdk_example_and_real_notice_imports_and_the_invalid_ones_are_rejected(reference_data):
+def test_every_sdk_example_and_real_notice_imports_and_the_invalid_ones_are_rejected(
+    reference_data,
+):
     sdk_files = sorted(p.name for p in SDK.iterdir())
     real_files = sorted(REAL.rglob("*.xml"))
     report = run(SDK, REAL)
@@ -103,7 +105,9 @@ def test_award_results_name_the_winners_per_lot(reference_data):
     }
 
 
-def test_a_later_notice_of_the_procedure_amends_the_opportunity(reference_data, django_capture_on_commit_callbacks):
+def test_a_later_notice_of_the_procedure_amends_the_opportunity(
+    reference_data, django_capture_on_commit_callbacks
+):
     run(SDK / "cn_24_open.xml")
     opportunity = Opportunity.objects.get()
     old_deadline = opportunity.closes_at
@@ -164,7 +168,13 @@ def test_unknown_buyers_are_created_once_as_unclaimed(reference_data):
 
 
 def test_the_command_prints_problems_and_a_summary(reference_data, capsys):
-    call_command("import_eforms", str(SDK / "X01_EEIG.xml"), str(SDK / "cn_81.xml"), "--no-progress", "--workers=1")
+    call_command(
+        "import_eforms",
+        str(SDK / "X01_EEIG.xml"),
+        str(SDK / "cn_81.xml"),
+        "--no-progress",
+        "--workers=1",
+    )
     out, err = capsys.readouterr()
     assert "1 created" in out and "1 unsupported" in out
     assert "UNSUPPORTED" in err and "X01_EEIG.xml" in err

@@ -41,7 +41,9 @@ def test_every_ocds_file_imports_once_per_ocid_and_again_changes_nothing(referen
 
 def test_awards_parties_and_items_are_mapped(reference_data):
     items_import(items=ocds_items([OCDS / "uk_contracts_finder_releases.jsonl"]))
-    opportunity = Opportunity.objects.get(source_id="ocds-b5fd17-76485a2b-4074-427a-8782-2a6c3f9a2cb4")
+    opportunity = Opportunity.objects.get(
+        source_id="ocds-b5fd17-76485a2b-4074-427a-8782-2a6c3f9a2cb4"
+    )
     assert opportunity.title == "UOW822 Flooring Term Contract 2021 - AWARD"
     assert opportunity.buyer.name == "University Of Worcester"
     assert opportunity.main_cpv_id == "44112200"
@@ -63,10 +65,24 @@ def test_releases_are_compiled_in_date_order_and_new_ones_amend(reference_data, 
         "buyer": {"id": "b", "name": "Gemeente Voorbeeld"},
         "parties": [{"id": "b", "name": "Gemeente Voorbeeld", "roles": ["buyer"]}],
     }
-    first = {**base, "id": "1", "date": "2026-01-01T00:00:00Z", "tag": ["tender"],
-             "tender": {"id": "t", "title": "Sensoren", "tenderPeriod": {"endDate": "2026-02-01T12:00:00Z"}}}
-    second = {**base, "id": "2", "date": "2026-01-10T00:00:00Z", "tag": ["tenderAmendment"],
-              "tender": {"id": "t", "tenderPeriod": {"endDate": "2026-03-01T12:00:00Z"}}}
+    first = {
+        **base,
+        "id": "1",
+        "date": "2026-01-01T00:00:00Z",
+        "tag": ["tender"],
+        "tender": {
+            "id": "t",
+            "title": "Sensoren",
+            "tenderPeriod": {"endDate": "2026-02-01T12:00:00Z"},
+        },
+    }
+    second = {
+        **base,
+        "id": "2",
+        "date": "2026-01-10T00:00:00Z",
+        "tag": ["tenderAmendment"],
+        "tender": {"id": "t", "tenderPeriod": {"endDate": "2026-03-01T12:00:00Z"}},
+    }
     package = tmp_path / "package.json"
     package.write_text(json.dumps({"uri": "x", "version": "1.1", "releases": [second, first]}))
     items_import(items=ocds_items([package]))
@@ -74,8 +90,13 @@ def test_releases_are_compiled_in_date_order_and_new_ones_amend(reference_data, 
     assert opportunity.title == "Sensoren"  # kept from the first release
     assert opportunity.closes_at == dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
 
-    third = {**base, "id": "3", "date": "2026-01-20T00:00:00Z", "tag": ["tenderAmendment"],
-             "tender": {"id": "t", "title": "Slimme sensoren"}}
+    third = {
+        **base,
+        "id": "3",
+        "date": "2026-01-20T00:00:00Z",
+        "tag": ["tenderAmendment"],
+        "tender": {"id": "t", "title": "Slimme sensoren"},
+    }
     (tmp_path / "later.jsonl").write_text(json.dumps(third) + "\n")
     report = items_import(items=ocds_items([tmp_path / "later.jsonl"]))
     assert report.updated == 1
@@ -132,7 +153,10 @@ def test_horizon_europe_topics_become_funding_calls(reference_data, capsys):
         assert call.source_url.endswith("/topic-details/horizon-cl5-2027-07-d3-27")
         assert call.status == "published"
         assert calls.filter(closes_at__lt=dt.datetime(2026, 11, 27, tzinfo=dt.UTC)).exists()
-        assert all(o.status == "closed" for o in calls.filter(closes_at__lt=dt.datetime(2026, 11, 27, tzinfo=dt.UTC)))
+        assert all(
+            o.status == "closed"
+            for o in calls.filter(closes_at__lt=dt.datetime(2026, 11, 27, tzinfo=dt.UTC))
+        )
 
 
 def test_funding_items_limit():

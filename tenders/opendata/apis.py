@@ -38,6 +38,7 @@ class OcdsReleaseListApi(APIView):
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
         responses={200: OpenApiTypes.OBJECT},
+        operation_id="ocds_releases_list",
     )
     def get(self, request):
         paginator = PageNumberPagination()
@@ -61,7 +62,7 @@ class OcdsReleaseDetailApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="ocds_releases_retrieve")
     def get(self, request, ocid: str):
         pk = opportunity_id_from_ocid(ocid)
         opportunity = _published().filter(pk=pk).first() if pk is not None else None

@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -53,6 +53,26 @@ class AwardItem:
     awarded_at: dt.datetime | None = None
     is_awarded: bool = True
     note: str = ""
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value):
+        return value.__dict__
+    return str(value)
+
+
+# Which document said it, not what it says.
+HASH_IGNORED = {
+    "notice_id",
+    "file_name",
+    "version",
+    "publication_number",
+    "issued_at",
+    "changes_notice",
+    "notice_type",
+    "notice_ids",
+    "_content_hash",
+}
 
 
 @dataclass
@@ -102,19 +122,8 @@ class ImportItem:
         cached = self.__dict__.get("_content_hash")
         if cached is not None:
             return cached
-        data = asdict(self)
-        for key in (
-            "notice_id",
-            "file_name",
-            "version",
-            "publication_number",
-            "issued_at",
-            "changes_notice",
-            "notice_type",
-            "notice_ids",
-        ):
-            data.pop(key, None)
-        blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        data = {k: v for k, v in self.__dict__.items() if k not in HASH_IGNORED}
+        blob = json.dumps(data, sort_keys=True, default=_plain, ensure_ascii=False)
         self.__dict__["_content_hash"] = hashlib.sha256(blob.encode()).hexdigest()
         return self.__dict__["_content_hash"]
 

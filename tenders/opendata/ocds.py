@@ -173,6 +173,8 @@ def compile_group(group: OcdsGroup) -> dict[str, Any]:
     """The compiled release of the group: its releases merged in date order."""
     if not group.releases:
         return group.compiled or {}
+    if len(group.releases) == 1 and group.compiled is None:
+        return group.releases[0]  # one release compiles to itself
     releases = sorted(group.releases, key=lambda r: r["date"])
     if group.compiled is not None:
         releases = [{**group.compiled, "date": releases[0]["date"]}, *releases]

@@ -21,7 +21,9 @@ OCDS_SUFFIXES = (".json", ".jsonl", ".ndjson")
 def _read_eforms(args: tuple[str, bytes, bool]) -> ImportItem | tuple[str, NoticeRejected]:
     name, data, validate = args
     try:
-        return eforms.read_notice(data, file_name=name, validate=validate)
+        item = eforms.read_notice(data, file_name=name, validate=validate)
+        item.content_hash()  # computed here, in the parsing process, and kept on the item
+        return item
     except NoticeRejected as exc:
         return name, exc
 

@@ -91,6 +91,11 @@ class _Context:
         self.buyers: dict[tuple, Organisation] = {}
         self.events: dict[int, str] = {}
 
+    def forget_buyers_since(self, keys: set[tuple]) -> None:
+        """Buyers found or created in a rolled-back savepoint may not exist: look them up again."""
+        for key in set(self.buyers) - keys:
+            del self.buyers[key]
+
 
 def buyer_for_party(
     *, party: Party, cache: dict[tuple, Organisation] | None = None
@@ -705,11 +710,13 @@ def items_import(
                 new.append(item)
         with transaction.atomic():
             if new:
+                buyers_before = set(ctx.buyers)
                 try:
                     with transaction.atomic():
                         _bulk_create(new, ctx)
                 except (NoticeRejected, ApplicationError, DatabaseError, ValueError, TypeError):
                     # One bad item spoils a bulk insert: write them one by one to find it.
+                    ctx.forget_buyers_since(buyers_before)
                     ctx.events.clear()
                     rest = todo
                 else:
@@ -724,13 +731,16 @@ def items_import(
                 if all(known.get(n) == item_hash for n in ids):
                     report.unchanged += 1
                     continue
+                buyers_before = set(ctx.buyers)
                 try:
                     with transaction.atomic():
                         outcome = item_import(item=item, ctx=ctx)
                 except NoticeRejected as exc:
+                    ctx.forget_buyers_since(buyers_before)
                     report.reject(item.file_name, exc)
                     continue
                 except (ApplicationError, DatabaseError, ValueError, TypeError) as exc:
+                    ctx.forget_buyers_since(buyers_before)
                     logger.warning("Import of %s failed", item.file_name, exc_info=True)
                     report.reject(item.file_name, NoticeRejected(f"cannot be saved: {exc}"))
                     continue

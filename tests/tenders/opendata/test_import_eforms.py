@@ -178,3 +178,22 @@ def test_the_command_prints_problems_and_a_summary(reference_data, capsys):
     out, err = capsys.readouterr()
     assert "1 created" in out and "1 unsupported" in out
     assert "UNSUPPORTED" in err and "X01_EEIG.xml" in err
+
+
+def test_one_bad_notice_in_a_batch_does_not_spoil_the_others(reference_data, tmp_path):
+    text = (SDK / "cn_24_minimal.xml").read_text()
+    (tmp_path / "a.xml").write_text(text)
+    # Same notice id, another procedure: the batch insert fails, each notice is written alone.
+    (tmp_path / "b.xml").write_text(text.replace("4805c409-5939", "99999999-5939"))
+    (tmp_path / "c.xml").write_bytes((SDK / "cn_24_open.xml").read_bytes())
+    report = run(tmp_path)
+    assert report.created == 3
+    assert Opportunity.objects.count() == 3
+    assert ImportedNotice.objects.count() == 2  # the shared notice id is recorded once
+
+
+def test_two_notices_of_one_procedure_in_one_batch_make_one_opportunity(reference_data):
+    report = run(SDK / "can_25_ENG.xml", SDK / "can_25_withheld.xml")
+    assert report.created == 1
+    assert report.updated + report.unchanged + report.older == 1
+    assert Opportunity.objects.count() == 1

@@ -4,28 +4,20 @@ Used by the management commands, seed_demo and the benchmark."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from tenders.opendata import eforms, funding, ocds
+from tenders.opendata import funding, ocds
 from tenders.opendata.items import ImportItem, NoticeRejected
 from tenders.opendata.sources import iter_documents
+from tenders.opendata.workers import read_eforms
 from tenders.services.imports import ImportReport, items_import
 
 EFORMS_SUFFIXES = (".xml",)
 OCDS_SUFFIXES = (".json", ".jsonl", ".ndjson")
-
-
-def _read_eforms(args: tuple[str, bytes, bool]) -> ImportItem | tuple[str, NoticeRejected]:
-    name, data, validate = args
-    try:
-        item = eforms.read_notice(data, file_name=name, validate=validate)
-        item.content_hash()  # computed here, in the parsing process, and kept on the item
-        return item
-    except NoticeRejected as exc:
-        return name, exc
 
 
 def eforms_items(
@@ -46,21 +38,30 @@ def eforms_items(
             yield (
                 (name, content)
                 if isinstance(content, NoticeRejected)
-                else _read_eforms((name, content, check))
+                else read_eforms((name, content, check))
             )
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending = ((name, content, check) for name, content, check in jobs())
-        readable = []
-        for job in pending:
+    # Spawned, not forked: a forked child would share this process's database connection.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # One batch is parsed while the caller writes the one before.
+        in_flight = None
+        batch: list = []
+        for job in jobs():
             if isinstance(job[1], NoticeRejected):
                 yield job[0], job[1]
                 continue
-            readable.append(job)
-            if len(readable) >= 512:
-                yield from pool.map(_read_eforms, readable, chunksize=32)
-                readable = []
-        yield from pool.map(_read_eforms, readable, chunksize=32)
+            batch.append(job)
+            if len(batch) >= 256:
+                results = pool.map(read_eforms, batch, chunksize=16)
+                if in_flight is not None:
+                    yield from in_flight
+                in_flight, batch = results, []
+        results = pool.map(read_eforms, batch, chunksize=16) if batch else None
+        if in_flight is not None:
+            yield from in_flight
+        if results is not None:
+            yield from results
 
 
 def ocds_items(

@@ -197,3 +197,8 @@ def test_two_notices_of_one_procedure_in_one_batch_make_one_opportunity(referenc
     assert report.created == 1
     assert report.updated + report.unchanged + report.older == 1
     assert Opportunity.objects.count() == 1
+
+
+def test_notices_can_be_parsed_in_worker_processes(reference_data):
+    report = items_import(items=eforms_items([REAL / "eforms_sdk_v1.3"], workers=2))
+    assert report.created == 8

@@ -421,7 +421,10 @@ def map_compiled(compiled: dict[str, Any], *, group: OcdsGroup) -> ImportItem:
 
 def read_groups(groups: dict[str, OcdsGroup]) -> Iterator[ImportItem | tuple[str, NoticeRejected]]:
     """Compile and map each group; a group that cannot be mapped comes back rejected."""
-    for group in groups.values():
+    while groups:
+        # Taken out as we go, so the releases of done groups can be freed.
+        ocid = next(iter(groups))
+        group = groups.pop(ocid)
         try:
             yield map_compiled(compile_group(group), group=group)
         except NoticeRejected as exc:

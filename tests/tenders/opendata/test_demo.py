@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.db.models import Count
 
 from tenders.models import Opportunity
 from tenders.opendata.demo import seed_imports
 
 pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)
 
 
 def test_the_demo_imports_real_notices_once(reference_data):
@@ -17,7 +21,9 @@ def test_the_demo_imports_real_notices_once(reference_data):
     assert counts["ted"] >= 68
     assert counts["ocds"] == 150
     assert counts["eu_funding"] == 512
-    assert Opportunity.objects.filter(kind="funding").open().exists()
+    # Horizon Europe topics with deadlines still to come are open, past ones closed.
+    assert Opportunity.objects.filter(kind="funding").open(now=NOW).exists()
+    assert Opportunity.objects.filter(kind="funding").with_status("closed", now=NOW).exists()
     assert len(first) == 3
     second = seed_imports()
     assert all("0 created, 0 updated" in line for line in second), second

@@ -169,3 +169,6 @@ class QuestionAdmin(admin.ModelAdmin):
     search_fields = ["text", "answer", "opportunity__title"]
     raw_id_fields = ["opportunity", "asked_by", "asked_by_company", "answered_by"]
     readonly_fields = ["asked_by", "asked_by_company", "asked_at", "answered_by", "answered_at"]
+
+
+from tenders.opendata import admin as _opendata_admin  # noqa: E402, F401  (registers its models)

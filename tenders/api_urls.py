@@ -39,6 +39,7 @@ urlpatterns = [
         o.OpportunityMissingApi.as_view(),
         name="api-opportunity-missing",
     ),
+    path("", include("tenders.opendata.api_urls")),
 ]
 
 # Applications and evaluation (issue 7): routes in tenders/apis/applications_urls.py.

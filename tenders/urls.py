@@ -62,6 +62,7 @@ urlpatterns = [
         b.question_answer,
         name="opportunity-question-answer",
     ),
+    path("", include("tenders.opendata.urls")),
 ]
 
 # Applications and evaluation (issue 7): pages in tenders/urls_applications.py.

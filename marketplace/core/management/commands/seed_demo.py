@@ -9,6 +9,7 @@ DEMO_STEPS = [
     "marketplace.core.demo.seed_accounts",
     "tenders.demo_applications.seed_applications",
     "tenders.demo.seed_opportunities",
+    "tenders.opendata.demo.seed_imports",
 ]
 
 

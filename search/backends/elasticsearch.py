@@ -28,6 +28,7 @@ import datetime as dt
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 
 from django.db.models import QuerySet
@@ -103,7 +104,7 @@ class ElasticsearchBackend(SearchBackend):
         return f"{self.prefix}-{what}"
 
     def _new_name(self, what: str) -> str:
-        return f"{self.alias(what)}-{timezone.now():%Y%m%d%H%M%S%f}"
+        return f"{self.alias(what)}-{timezone.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
 
     def _index_object(self, what: str, name: str) -> Index:
         index = Index(name, using=self.client)
@@ -139,6 +140,7 @@ class ElasticsearchBackend(SearchBackend):
                     self._fill_labels(self.alias(what))
                 elif what == "queries":
                     self._fill_queries(self.alias(what))
+                self.client.indices.refresh(index=self.alias(what))
             self._ensured.add(what)
 
     def _indices_of(self, alias: str) -> list[str]:

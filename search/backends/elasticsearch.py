@@ -300,6 +300,12 @@ class ElasticsearchBackend(SearchBackend):
         self._ensure("opportunities")
         return int(self.client.count(index=self.alias("opportunities"))["count"])
 
+    def aliases_status(self) -> list[str]:
+        return [
+            f"{self.alias(what)} -> {', '.join(self._indices_of(self.alias(what))) or 'none'}"
+            for what in ("opportunities", "queries", "labels")
+        ]
+
     def indexed_ids(self) -> set[int]:
         self._ensure("opportunities")
         return {

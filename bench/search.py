@@ -52,11 +52,25 @@ def start_postgresql(workdir: Path) -> tuple[str, callable]:
     pg_ctl = str(ROOT / "scripts" / "pg_ctl")
     data = workdir / "pg" / "data"
     port = _free_port()
-    subprocess.run([pg_ctl, "initdb", "-D", str(data), "-o", "-A trust -U postgres"], check=True, capture_output=True)
     subprocess.run(
-        [pg_ctl, "start", "-w", "-D", str(data), "-l", str(workdir / "pg" / "log"),
-         "-o", f"-p {port} -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off"],
-        check=True, capture_output=True,
+        [pg_ctl, "initdb", "-D", str(data), "-o", "-A trust -U postgres"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            pg_ctl,
+            "start",
+            "-w",
+            "-D",
+            str(data),
+            "-l",
+            str(workdir / "pg" / "log"),
+            "-o",
+            f"-p {port} -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+        ],
+        check=True,
+        capture_output=True,
     )
     import psycopg
 
@@ -91,8 +105,11 @@ def start_elasticsearch(workdir: Path) -> tuple[str, callable]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.search",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--smoke", action="store_true", help="1,000 documents, 20 queries per type")
     parser.add_argument("-n", type=int, default=100_000, help="documents (default 100,000)")
     parser.add_argument("--queries", type=int, default=200, help="timed queries per type")
@@ -111,16 +128,23 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
-            env = {**os.environ, "DJANGO_SETTINGS_MODULE": "marketplace.settings", "DEBUG": "True",
-                   "KANSEN_VAR_DIR": str(workdir / "var"), "LOG_LEVEL": "WARNING",
-                   "SEARCH_BACKEND": "database"}
+            env = {
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "marketplace.settings",
+                "DEBUG": "True",
+                "KANSEN_VAR_DIR": str(workdir / "var"),
+                "LOG_LEVEL": "WARNING",
+                "SEARCH_BACKEND": "database",
+            }
             env.pop("CELERY_BROKER_URL", None)
             env["DATABASE_URL"] = f"sqlite:///{workdir / f'{backend}.sqlite3'}"
             try:
                 if backend == "postgresql":
                     url = args.postgresql_url
                     if not url:
-                        if not shutil.which("initdb") and not list(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")):
+                        if not shutil.which("initdb") and not list(
+                            Path("/usr/lib/postgresql").glob("*/bin/pg_ctl")
+                        ):
                             print("postgresql: not installed, skipped")
                             continue
                         url, stop = start_postgresql(workdir)
@@ -134,14 +158,27 @@ def main(argv: list[str] | None = None) -> int:
                             continue
                         url, stop = start_elasticsearch(workdir)
                         stops.append(stop)
-                    env.update(SEARCH_BACKEND="elasticsearch", ELASTICSEARCH_URL=url,
-                               ELASTICSEARCH_INDEX_PREFIX=f"bench-{os.getpid()}", ELASTICSEARCH_TIMEOUT="60")
+                    env.update(
+                        SEARCH_BACKEND="elasticsearch",
+                        ELASTICSEARCH_URL=url,
+                        ELASTICSEARCH_INDEX_PREFIX=f"bench-{os.getpid()}",
+                        ELASTICSEARCH_TIMEOUT="60",
+                    )
             except Exception as exc:
                 print(f"{backend}: could not start ({exc}), skipped")
                 continue
             print(f"-- {backend}: {args.n:,} documents", flush=True)
-            cmd = [sys.executable, "-m", "bench.search", "--worker", backend, "-n", str(args.n),
-                   "--queries", str(args.queries)]
+            cmd = [
+                sys.executable,
+                "-m",
+                "bench.search",
+                "--worker",
+                backend,
+                "-n",
+                str(args.n),
+                "--queries",
+                str(args.queries),
+            ]
             proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
             lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
             if proc.returncode or not lines:
@@ -159,18 +196,24 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_table(results: list[dict], args) -> None:
     print()
-    print(f"Search benchmark: {args.n:,} opportunities, {args.queries} timed queries per type "
-          f"(command: python -m bench.search -n {args.n} --queries {args.queries} --backends "
-          f"{args.backends})")
+    print(
+        f"Search benchmark: {args.n:,} opportunities, {args.queries} timed queries per type "
+        f"(command: python -m bench.search -n {args.n} --queries {args.queries} --backends "
+        f"{args.backends})"
+    )
     print()
-    print("| backend | index time | query type | API p50 | API p95 | API p99 | engine p50 | engine p95 | engine p99 | API/engine (p50) | API/engine (p95) |")
+    print(
+        "| backend | index time | query type | API p50 | API p95 | API p99 | engine p50 | engine p95 | engine p99 | API/engine (p50) | API/engine (p95) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         for t in TYPES:
             a, e = r["api"][t], r["engine"][t]
-            print(f"| {r['backend']} | {r['index_seconds']:.0f} s | {t} | {a['p50']:.1f} ms | {a['p95']:.1f} ms | "
-                  f"{a['p99']:.1f} ms | {e['p50']:.1f} ms | {e['p95']:.1f} ms | {e['p99']:.1f} ms | "
-                  f"{a['p50'] / e['p50']:.2f} | {a['p95'] / e['p95']:.2f} |")
+            print(
+                f"| {r['backend']} | {r['index_seconds']:.0f} s | {t} | {a['p50']:.1f} ms | {a['p95']:.1f} ms | "
+                f"{a['p99']:.1f} ms | {e['p50']:.1f} ms | {e['p95']:.1f} ms | {e['p99']:.1f} ms | "
+                f"{a['p50'] / e['p50']:.2f} | {a['p95'] / e['p95']:.2f} |"
+            )
 
 
 # --- worker: data, index, queries ------------------------------------------------------------
@@ -178,18 +221,28 @@ def print_table(results: list[dict], args) -> None:
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
+
     def at(p):
-        return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000
+        return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000
+
     return {"p50": at(50), "p95": at(95), "p99": at(99), "mean": statistics.mean(ordered) * 1000}
 
 
 def _texts():
     titles = []
-    with gzip.open(DATA / "ted_can_2019_sample" / "ted_can_2019_awards_benchmark.csv.gz", "rt", encoding="utf-8") as fh:
+    with gzip.open(
+        DATA / "ted_can_2019_sample" / "ted_can_2019_awards_benchmark.csv.gz",
+        "rt",
+        encoding="utf-8",
+    ) as fh:
         for row in csv.DictReader(fh):
             if row["title"].strip():
                 titles.append(row["title"].strip()[:250])
-    calls = json.loads((DATA / "eu_funding_calls" / "horizon_europe_call_topics_snapshot_2026-05-11.json").read_text())
+    calls = json.loads(
+        (
+            DATA / "eu_funding_calls" / "horizon_europe_call_topics_snapshot_2026-05-11.json"
+        ).read_text()
+    )
     titles += [c["name"][:250] for c in calls["allCalls"] if c.get("name")]
     return titles
 
@@ -206,15 +259,30 @@ def generate(n: int, rng: random.Random) -> None:
 
     titles = _texts()
     cpv = list(CpvCode.objects.values_list("code", "label_nl", "label_en"))
-    municipalities = list(Region.objects.filter(kind="municipality").values_list("code", "label_nl"))
-    nuts = list(Region.objects.filter(country="NL").exclude(kind="municipality").values_list("code", flat=True))
+    municipalities = list(
+        Region.objects.filter(kind="municipality").values_list("code", "label_nl")
+    )
+    nuts = list(
+        Region.objects.filter(country="NL")
+        .exclude(kind="municipality")
+        .values_list("code", flat=True)
+    )
     competencies = list(Competency.objects.values_list("id", "label_nl", "label_en"))
     buyers = []
     for i, (code, name) in enumerate(rng.sample(municipalities, min(300, len(municipalities)))):
-        buyers.append(Organisation(kind="buyer", name=f"Gemeente {name}", slug=f"bench-gemeente-{i}-{code.lower()}",
-                                   buyer_type="municipality", city=name))
+        buyers.append(
+            Organisation(
+                kind="buyer",
+                name=f"Gemeente {name}",
+                slug=f"bench-gemeente-{i}-{code.lower()}",
+                buyer_type="municipality",
+                city=name,
+            )
+        )
     Organisation.objects.bulk_create(buyers)
-    buyer_ids = list(Organisation.objects.filter(slug__startswith="bench-").values_list("pk", flat=True))
+    buyer_ids = list(
+        Organisation.objects.filter(slug__startswith="bench-").values_list("pk", flat=True)
+    )
     now = timezone.now()
     kinds = ["tender"] * 6 + ["funding"] * 2 + ["co_creation", "test_location"]
     Through = {
@@ -232,16 +300,29 @@ def generate(n: int, rng: random.Random) -> None:
             comp = rng.choice(competencies)
             title = rng.choice(titles)
             summary = f"{label_nl}. {comp[1]} in {place}. {rng.choice(titles)}"
-            description = f"{title}. {label_en}; {comp[2]}. {rng.choice(titles)}. {rng.choice(titles)}"
+            description = (
+                f"{title}. {label_en}; {comp[2]}. {rng.choice(titles)}. {rng.choice(titles)}"
+            )
             low = Decimal(rng.choice([5, 10, 25, 50, 100, 250, 500, 1000, 5000])) * 1000
             published = now - dt.timedelta(days=rng.uniform(0, 365))
-            closes = None if rng.random() < 0.05 else now + dt.timedelta(days=rng.uniform(-120, 120))
+            closes = (
+                None if rng.random() < 0.05 else now + dt.timedelta(days=rng.uniform(-120, 120))
+            )
             o = Opportunity(
-                kind=rng.choice(kinds), buyer_id=rng.choice(buyer_ids), title=title, summary=summary,
-                description=description, budget_min=low if rng.random() < 0.5 else None,
-                budget_max=low * 2 if rng.random() < 0.8 else None, published_at=published,
-                opens_at=published, closes_at=closes, created_at=published, updated_at=published,
-                is_sme_suitable=rng.random() < 0.4, is_first_timer_friendly=rng.random() < 0.2,
+                kind=rng.choice(kinds),
+                buyer_id=rng.choice(buyer_ids),
+                title=title,
+                summary=summary,
+                description=description,
+                budget_min=low if rng.random() < 0.5 else None,
+                budget_max=low * 2 if rng.random() < 0.8 else None,
+                published_at=published,
+                opens_at=published,
+                closes_at=closes,
+                created_at=published,
+                updated_at=published,
+                is_sme_suitable=rng.random() < 0.4,
+                is_first_timer_friendly=rng.random() < 0.2,
                 awarded_at=now if closes and closes < now and rng.random() < 0.3 else None,
                 main_cpv_id=code,
             )
@@ -252,17 +333,29 @@ def generate(n: int, rng: random.Random) -> None:
             links = {"competencies": [], "cpv_codes": [], "regions": []}
             for o in rows:
                 code, place_code, comp = o._bench
-                links["cpv_codes"].append(Through["cpv_codes"](opportunity_id=o.pk, cpvcode_id=code))
+                links["cpv_codes"].append(
+                    Through["cpv_codes"](opportunity_id=o.pk, cpvcode_id=code)
+                )
                 extra = rng.choice(cpv)[0]
                 if extra != code:
-                    links["cpv_codes"].append(Through["cpv_codes"](opportunity_id=o.pk, cpvcode_id=extra))
-                links["regions"].append(Through["regions"](opportunity_id=o.pk, region_id=place_code))
+                    links["cpv_codes"].append(
+                        Through["cpv_codes"](opportunity_id=o.pk, cpvcode_id=extra)
+                    )
+                links["regions"].append(
+                    Through["regions"](opportunity_id=o.pk, region_id=place_code)
+                )
                 if rng.random() < 0.3:
-                    links["regions"].append(Through["regions"](opportunity_id=o.pk, region_id=rng.choice(nuts)))
-                links["competencies"].append(Through["competencies"](opportunity_id=o.pk, competency_id=comp))
+                    links["regions"].append(
+                        Through["regions"](opportunity_id=o.pk, region_id=rng.choice(nuts))
+                    )
+                links["competencies"].append(
+                    Through["competencies"](opportunity_id=o.pk, competency_id=comp)
+                )
                 other = rng.choice(list(comp_id))
                 if other != comp:
-                    links["competencies"].append(Through["competencies"](opportunity_id=o.pk, competency_id=other))
+                    links["competencies"].append(
+                        Through["competencies"](opportunity_id=o.pk, competency_id=other)
+                    )
             for name, objs in links.items():
                 Through[name].objects.bulk_create(objs, batch_size=5000)
 
@@ -274,19 +367,28 @@ def queries(rng: random.Random, count: int):
     words = [w for t in titles for w in t.split() if len(w) > 5 and w.isalpha()]
     common = [w for w in words[:20000]]
     competencies = list(Competency.objects.values_list("slug", flat=True))
-    provinces = list(Region.objects.filter(kind="nuts2", country="NL").values_list("code", flat=True))
+    provinces = list(
+        Region.objects.filter(kind="nuts2", country="NL").values_list("code", flat=True)
+    )
     mix = {t: [] for t in TYPES}
     for _ in range(count):
         q = " ".join(rng.sample(common, rng.choice([1, 1, 2])))
         mix["text"].append({"q": q, "facets": "false"})
-        mix["text+2 filters+facets"].append({
-            "q": rng.choice(common), "kind": rng.choice(["tender", "funding"]),
-            "region": rng.choice(provinces),
-        })
-        mix["filters"].append({
-            "competency": rng.choice(competencies), "status": "published", "sort": "closing",
-            "facets": "false",
-        })
+        mix["text+2 filters+facets"].append(
+            {
+                "q": rng.choice(common),
+                "kind": rng.choice(["tender", "funding"]),
+                "region": rng.choice(provinces),
+            }
+        )
+        mix["filters"].append(
+            {
+                "competency": rng.choice(competencies),
+                "status": "published",
+                "sort": "closing",
+                "facets": "false",
+            }
+        )
         mix["type-ahead"].append({"q": rng.choice(common)[: rng.choice([3, 4, 5])]})
     return mix
 
@@ -334,7 +436,9 @@ def worker(args) -> int:
                 backend.suggest(params["q"], visible=visible)
             else:
                 query = OpportunityQuery.from_params(params, page_size=20)
-                backend.engine_search(query, now=clock.now(), facets=params.get("facets") != "false")
+                backend.engine_search(
+                    query, now=clock.now(), facets=params.get("facets") != "false"
+                )
             t2 = time.perf_counter()
             if n >= 10:  # warm-up
                 api[t].append(t1 - t0)

@@ -40,7 +40,16 @@ def _params() -> list[OpenApiParameter]:
         OpenApiParameter("page_size", int),
         OpenApiParameter("facets", bool, description="Include facet counts (default true)."),
     ]
-    for name in ("kind", "status", "competency", "cpv", "region", "buyer", "budget_band", "closing"):
+    for name in (
+        "kind",
+        "status",
+        "competency",
+        "cpv",
+        "region",
+        "buyer",
+        "budget_band",
+        "closing",
+    ):
         out.append(OpenApiParameter(name, str, description=MULTI_HELP))
     for name in ("closes_after", "closes_before"):
         out.append(OpenApiParameter(name, OpenApiTypes.DATETIME))
@@ -128,5 +137,9 @@ class SearchSuggestApi(APIView):
         typed = request.query_params.get("q", "")
         suggestions = opportunity_suggest(user=request.user, text=typed)
         return Response(
-            {"suggestions": [{"type": s.type, "text": s.text, "value": s.value} for s in suggestions]}
+            {
+                "suggestions": [
+                    {"type": s.type, "text": s.text, "value": s.value} for s in suggestions
+                ]
+            }
         )

@@ -117,7 +117,8 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
     if not rows:
         return {}
     competencies = {
-        c.slug: c for c in Competency.objects.select_related("parent").only(
+        c.slug: c
+        for c in Competency.objects.select_related("parent").only(
             "slug", "label_nl", "label_en", "parent__slug"
         )
     }

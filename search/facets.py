@@ -124,7 +124,11 @@ def label_facets(
         for value, count in _top(raw.get(name, {})):
             region_buckets.append(
                 FacetBucket(
-                    value, regions.get(value, (value, ""))[0], count, value in selected_regions, level
+                    value,
+                    regions.get(value, (value, ""))[0],
+                    count,
+                    value in selected_regions,
+                    level,
                 )
             )
     shown = {b.value for b in region_buckets}
@@ -175,9 +179,7 @@ def label_facets(
 
 
 def _top(counts: dict[str, int], size: int = 20) -> list[tuple[str, int]]:
-    return sorted(((v, c) for v, c in counts.items() if c), key=lambda vc: (-vc[1], vc[0]))[
-        :size
-    ]
+    return sorted(((v, c) for v, c in counts.items() if c), key=lambda vc: (-vc[1], vc[0]))[:size]
 
 
 def _ranked(counts, selected, label) -> list[FacetBucket]:

@@ -143,13 +143,17 @@ class OpportunityQuery:
             query = cls._clean(values, default_page_size=page_size)
         except ApplicationError as exc:
             errors.update(exc.errors)
-            raise ApplicationError(_("Please correct the search parameters."), errors=errors)
+            raise ApplicationError(
+                _("Please correct the search parameters."), errors=errors
+            ) from None
         return query
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> OpportunityQuery:
         """From what `to_json` stored. Raises ApplicationError on bad data."""
-        values = {k: v for k, v in dict(data).items() if k in {f.name for f in dataclasses.fields(cls)}}
+        values = {
+            k: v for k, v in dict(data).items() if k in {f.name for f in dataclasses.fields(cls)}
+        }
         for name in MULTI:
             v = values.get(name) or []
             values[name] = [v] if isinstance(v, str) else list(v)

@@ -18,7 +18,9 @@ def search_visible_to(user: User | None) -> QuerySet[Opportunity]:
     return opportunity_list_public()
 
 
-def opportunity_search(*, user: User | None, query: OpportunityQuery, facets: bool = True) -> SearchPage:
+def opportunity_search(
+    *, user: User | None, query: OpportunityQuery, facets: bool = True
+) -> SearchPage:
     """One page of results with facets, for `user`. Falls back to the database backend when
     Elasticsearch is down (the page says `degraded`)."""
     return get_backend().search(query, visible=search_visible_to(user), facets=facets)

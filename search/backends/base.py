@@ -4,9 +4,9 @@ primary key through the caller's queryset, so rows the caller may not see drop o
 from __future__ import annotations
 
 import abc
-import html
 import dataclasses
 import datetime as dt
+import html
 import math
 from collections.abc import Sequence
 
@@ -153,7 +153,9 @@ class SearchBackend(abc.ABC):
         """Index every public opportunity afresh."""
 
     @abc.abstractmethod
-    def suggest(self, prefix: str, *, visible: QuerySet[Opportunity], limit: int = 5) -> list[Suggestion]:
+    def suggest(
+        self, prefix: str, *, visible: QuerySet[Opportunity], limit: int = 5
+    ) -> list[Suggestion]:
         """Type-ahead: titles, buyers, CPV and competency labels starting with what was typed."""
 
     @abc.abstractmethod
@@ -162,9 +164,15 @@ class SearchBackend(abc.ABC):
 
     def store_query(self, key: str) -> None:
         """Tell the engine about a stored query that changed (the database row is the truth)."""
+        return None
 
     def unstore_query(self, key: str) -> None:
         """Tell the engine a stored query is gone."""
+        return None
+
+    def indexed_ids(self) -> set[int]:
+        """The ids the index holds (the catch-up task compares them with the database)."""
+        raise NotImplementedError
 
     @abc.abstractmethod
     def count(self) -> int:
@@ -176,6 +184,7 @@ class SearchBackend(abc.ABC):
 
     def refresh(self) -> None:
         """Make what was indexed visible to searches now (tests and benchmarks)."""
+        return None
 
 
 def python_highlight(opportunity: Opportunity, clauses) -> dict[str, str]:

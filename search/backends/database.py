@@ -62,7 +62,6 @@ from search.query import (
     OpportunityQuery,
     cpv_prefix,
 )
-from tenders.models import Opportunity
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -85,18 +84,19 @@ def status_q(status: str, now: dt.datetime) -> Q:
 def closing_q(window: str, now: dt.datetime) -> Q:
     live = Q(is_cancelled=False, is_awarded=False)
     week, month = now + dt.timedelta(days=7), now + dt.timedelta(days=30)
-    return live & {
-        "this_week": Q(closes_at__gt=now, closes_at__lte=week),
-        "this_month": Q(closes_at__gt=week, closes_at__lte=month),
-        "later": Q(closes_at__gt=month) | Q(closes_at__isnull=True),
-    }[window]
+    return (
+        live
+        & {
+            "this_week": Q(closes_at__gt=now, closes_at__lte=week),
+            "this_month": Q(closes_at__gt=week, closes_at__lte=month),
+            "later": Q(closes_at__gt=month) | Q(closes_at__isnull=True),
+        }[window]
+    )
 
 
 def _values_q(field: str, values) -> Q:
     return Q(
-        pk__in=SearchValue.objects.filter(field=field, value__in=list(values)).values(
-            "document_id"
-        )
+        pk__in=SearchValue.objects.filter(field=field, value__in=list(values)).values("document_id")
     )
 
 
@@ -185,9 +185,7 @@ class _Fts:
 class _SqliteFts(_Fts):
     def write(self, docs):
         with connection.cursor() as cursor:
-            cursor.executemany(
-                "DELETE FROM search_fts WHERE rowid = %s", [(d.id,) for d in docs]
-            )
+            cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(d.id,) for d in docs])
             cursor.executemany(
                 "INSERT INTO search_fts (rowid, title, body, title_words, buyer_words)"
                 " VALUES (%s, %s, %s, %s, %s)",
@@ -223,7 +221,10 @@ class _SqliteFts(_Fts):
     def join(self, qs, clauses):
         return qs.extra(
             tables=["search_fts"],
-            where=["search_fts.rowid = search_searchdocument.opportunity_id", "search_fts MATCH %s"],
+            where=[
+                "search_fts.rowid = search_searchdocument.opportunity_id",
+                "search_fts MATCH %s",
+            ],
             params=[self._expression(clauses)],
         )
 
@@ -231,10 +232,14 @@ class _SqliteFts(_Fts):
         return RawSQL("(-bm25(search_fts, 4.0, 1.0, 0.0, 0.0))", [], output_field=FloatField())
 
     def prefix(self, qs, column, words):
-        expression = "{%s} : (%s)" % (column, " AND ".join(f'"{w}"*' for w in words))
+        terms = " AND ".join(f'"{w}"*' for w in words)
+        expression = f"{{{column}}} : ({terms})"
         return qs.extra(
             tables=["search_fts"],
-            where=["search_fts.rowid = search_searchdocument.opportunity_id", "search_fts MATCH %s"],
+            where=[
+                "search_fts.rowid = search_searchdocument.opportunity_id",
+                "search_fts MATCH %s",
+            ],
             params=[expression],
         )
 
@@ -327,7 +332,7 @@ class _PostgresFts(_Fts):
         )
 
     def prefix(self, qs, column, words):
-        return qs.extra(
+        return qs.extra(  # noqa: S610 (constant SQL; the query is a parameter)
             tables=["search_fts"],
             where=[
                 "search_fts.opportunity_id = search_searchdocument.opportunity_id",
@@ -375,7 +380,9 @@ class DatabaseBackend(SearchBackend):
         ids = list(dict.fromkeys(int(i) for i in ids))
         self.write_built(documents.build(ids), ids)
 
-    def write_built(self, built: dict[int, documents.IndexedOpportunity], ids: Sequence[int]) -> None:
+    def write_built(
+        self, built: dict[int, documents.IndexedOpportunity], ids: Sequence[int]
+    ) -> None:
         """Write what `documents.build(ids)` returned; remove the ids it left out."""
         with transaction.atomic():
             self._write(list(built.values()))
@@ -531,7 +538,9 @@ class DatabaseBackend(SearchBackend):
             elif name == "closing":
                 conditional.update({f"closing:{w}": closing_q(w, now) for w in CLOSING_WINDOWS})
             elif name == "budget_band":
-                conditional.update({f"budget_band:{b}": Q(budget_band=b) for b in BUDGET_BAND_VALUES})
+                conditional.update(
+                    {f"budget_band:{b}": Q(budget_band=b) for b in BUDGET_BAND_VALUES}
+                )
             elif name == "sme_suitable":
                 conditional["sme_suitable:true"] = Q(is_sme_suitable=True)
             elif name == "first_timer_friendly":
@@ -597,9 +606,7 @@ class DatabaseBackend(SearchBackend):
             .values_list("opportunity_id", flat=True)[: limit * 2]
         )
         ids = list(titles)
-        shown = dict(
-            visible.filter(pk__in=ids).values_list("pk", "title")
-        )
+        shown = dict(visible.filter(pk__in=ids).values_list("pk", "title"))
         out = [Suggestion("opportunity", shown[i], str(i)) for i in ids if i in shown][:limit]
         buyers = list(
             self.fts.prefix(docs, "buyer_words", typed)

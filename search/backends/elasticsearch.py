@@ -24,6 +24,7 @@ filter accepts one of its values (`terms` with the value and "_any") or bound ho
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
@@ -108,7 +109,9 @@ class ElasticsearchBackend(SearchBackend):
 
     def _index_object(self, what: str, name: str) -> Index:
         index = Index(name, using=self.client)
-        index.settings(number_of_shards=1, number_of_replicas=0, **{"analyze.max_token_count": 100_000})
+        index.settings(
+            number_of_shards=1, number_of_replicas=0, **{"analyze.max_token_count": 100_000}
+        )
         if what == "opportunities":
             index.document(m.OpportunityDoc)
         elif what == "queries":
@@ -231,11 +234,7 @@ class ElasticsearchBackend(SearchBackend):
         _ok, errors = helpers.bulk(
             self.client, actions, chunk_size=BULK_CHUNK, raise_on_error=False, stats_only=False
         )
-        real = [
-            e
-            for e in errors
-            if not (e.get("delete", {}).get("status") == 404)
-        ]
+        real = [e for e in errors if e.get("delete", {}).get("status") != 404]
         if real:
             raise RuntimeError(f"Elasticsearch bulk errors: {real[:3]}")
 
@@ -357,9 +356,7 @@ class ElasticsearchBackend(SearchBackend):
             self.client.indices.refresh(index=new)
             self._swap(self.alias(what), new)
         self._ensured.update({"opportunities", "queries", "labels"})
-        return RebuildResult(
-            indexed=int(self.client.count(index=name)["count"]), index_name=name
-        )
+        return RebuildResult(indexed=int(self.client.count(index=name)["count"]), index_name=name)
 
     def _swap(self, alias: str, new: str, also_remove: str | None = None) -> None:
         old = self._indices_of(alias)
@@ -471,8 +468,11 @@ class ElasticsearchBackend(SearchBackend):
         return Q("bool", should=groups, minimum_should_match=1)
 
     def _scored(self, query: OpportunityQuery, now) -> Q:
-        base = Q("bool", must=[self._text(query.q) if query.q.strip() else Q("match_all")],
-                 filter=self._fixed(query))
+        base = Q(
+            "bool",
+            must=[self._text(query.q) if query.q.strip() else Q("match_all")],
+            filter=self._fixed(query),
+        )
         open_ = self._status("published", now)
         soon = self._live() & Q("range", closes_at={"gt": now})
         return Q(
@@ -557,7 +557,9 @@ class ElasticsearchBackend(SearchBackend):
         for own, names in groups.items():
             others = [q for name, q in filters.items() if name != own]
             bucket = s.aggs.bucket(
-                f"g_{own or 'all'}", "filter", filter=Q("bool", filter=others) if others else Q("match_all")
+                f"g_{own or 'all'}",
+                "filter",
+                filter=Q("bool", filter=others) if others else Q("match_all"),
             )
             for name in names:
                 if name == "kind":
@@ -568,7 +570,9 @@ class ElasticsearchBackend(SearchBackend):
                     )
                 elif name == "closing":
                     bucket.bucket(
-                        "closing", "filters", filters={w: self._closing(w, now) for w in CLOSING_WINDOWS}
+                        "closing",
+                        "filters",
+                        filters={w: self._closing(w, now) for w in CLOSING_WINDOWS},
                     )
                 elif name == "budget_band":
                     bucket.bucket("budget_band", "terms", field="budget_band", size=10)
@@ -576,7 +580,9 @@ class ElasticsearchBackend(SearchBackend):
                     bucket.bucket("sme_suitable", "filter", filter=Q("term", is_sme_suitable=True))
                 elif name == "first_timer_friendly":
                     bucket.bucket(
-                        "first_timer_friendly", "filter", filter=Q("term", is_first_timer_friendly=True)
+                        "first_timer_friendly",
+                        "filter",
+                        filter=Q("term", is_first_timer_friendly=True),
                     )
                 elif name == "buyer":
                     bucket.bucket("buyer", "terms", field="buyer", size=FACET_SIZE)
@@ -644,10 +650,17 @@ class ElasticsearchBackend(SearchBackend):
             .source(False)
             .extra(size=limit * 2)
         )
-        buyers = Search(index=opportunities).query(
-            Q("bool", must=[Q("match", buyer_name={"query": typed, "operator": "and"})],
-              filter=[Q("term", is_public=True)])
-        ).extra(size=0)
+        buyers = (
+            Search(index=opportunities)
+            .query(
+                Q(
+                    "bool",
+                    must=[Q("match", buyer_name={"query": typed, "operator": "and"})],
+                    filter=[Q("term", is_public=True)],
+                )
+            )
+            .extra(size=0)
+        )
         buyers.aggs.bucket("buyers", "terms", field="buyer", size=limit)
         label_searches = [
             Search(index=self.alias("labels"))
@@ -786,10 +799,8 @@ class ElasticsearchBackend(SearchBackend):
 
     def unstore_query(self, key: str) -> None:
         self._ensure("queries")
-        try:
+        with contextlib.suppress(NotFoundError):
             self.client.delete(index=self.alias("queries"), id=key)
-        except NotFoundError:
-            pass
 
     def sync_stored_queries(self) -> int:
         keys = list(StoredQuery.objects.filter(is_synced=False).values_list("key", flat=True))
@@ -873,4 +884,3 @@ class ElasticsearchBackend(SearchBackend):
                 break
             after = hits[-1]["sort"]
         return sorted(keys)
-

@@ -45,8 +45,22 @@ def test_search_api_returns_count_results_and_facets(corpus, api):
     (first,) = body["results"]
     assert first["id"] == corpus["arena"].pk
     assert first["highlight"]["title"].startswith("<mark>Drukte</mark>")
-    assert {"id", "kind", "title", "summary", "status", "buyer", "closes_at", "published_at",
-            "competencies", "cpv_codes", "regions", "budget_min", "budget_max", "url"} <= set(first)
+    assert {
+        "id",
+        "kind",
+        "title",
+        "summary",
+        "status",
+        "buyer",
+        "closes_at",
+        "published_at",
+        "competencies",
+        "cpv_codes",
+        "regions",
+        "budget_min",
+        "budget_max",
+        "url",
+    } <= set(first)
     assert first["competencies"] == ["behaviour-prediction"]
     assert body["next"].endswith("page=2&page_size=1") or "page=2" in body["next"]
     assert body["facets"]["kind"] == [

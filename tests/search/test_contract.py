@@ -245,9 +245,7 @@ def test_sort_by_newest(corpus, backend):
 
 
 def test_pages(corpus, backend):
-    pages = [
-        run(backend, sort="closing", page_size="3", page=str(n)) for n in (1, 2, 3, 4)
-    ]
+    pages = [run(backend, sort="closing", page_size="3", page=str(n)) for n in (1, 2, 3, 4)]
     assert [names(corpus, p) for p in pages] == [
         ["awarded", "closed", "arena"],
         ["cancelled", "air", "waste"],
@@ -272,7 +270,9 @@ def test_rows_the_caller_may_not_see_drop_out(corpus, backend):
 
 
 def suggest(backend, typed):
-    return {(s.type, s.text, s.value) for s in backend.suggest(typed, visible=opportunity_list_public())}
+    return {
+        (s.type, s.text, s.value) for s in backend.suggest(typed, visible=opportunity_list_public())
+    }
 
 
 def test_suggests_titles(corpus, backend):
@@ -370,7 +370,9 @@ def test_percolate_agrees_with_search(corpus, backend, stored):
         assert set(names(corpus, page)) == by_key[key], key
 
 
-def test_unregistered_and_replaced_queries(corpus, backend, stored, django_capture_on_commit_callbacks):
+def test_unregistered_and_replaced_queries(
+    corpus, backend, stored, django_capture_on_commit_callbacks
+):
     from search.services import stored_query_unregister
 
     with django_capture_on_commit_callbacks(execute=True):

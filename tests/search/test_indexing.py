@@ -37,7 +37,9 @@ def test_publishing_indexes_after_commit_and_withdrawing_removes(
 ):
     settings.SEARCH_BACKEND = "database"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        o = publish(amsterdam, alice, "co_creation", title="Slimme verlichting", closes_at=NOW + 9 * DAY)
+        o = publish(
+            amsterdam, alice, "co_creation", title="Slimme verlichting", closes_at=NOW + 9 * DAY
+        )
     assert not SearchDocument.objects.filter(pk=o.pk).exists()  # nothing before commit
     for callback in callbacks:
         callback()
@@ -70,7 +72,9 @@ def test_when_elasticsearch_is_down_writes_work_and_search_answers_from_the_data
     settings.ELASTICSEARCH_TIMEOUT = 2
     caplog.set_level(logging.WARNING, logger="search.backends.elasticsearch")
     with django_capture_on_commit_callbacks(execute=True):
-        o = publish(amsterdam, alice, "co_creation", title="Slimme verlichting", closes_at=NOW + 9 * DAY)
+        o = publish(
+            amsterdam, alice, "co_creation", title="Slimme verlichting", closes_at=NOW + 9 * DAY
+        )
     o.refresh_from_db()
     assert o.published_at is not None  # the write went through
     assert IndexQueue.objects.filter(opportunity_id=o.pk).exists()  # for the catch-up task
@@ -96,7 +100,12 @@ def test_when_elasticsearch_is_down_writes_work_and_search_answers_from_the_data
 
 @pytest.mark.services
 def test_catch_up_brings_elasticsearch_back_in_line(
-    reference_data, amsterdam, alice, django_capture_on_commit_callbacks, settings, elasticsearch_url
+    reference_data,
+    amsterdam,
+    alice,
+    django_capture_on_commit_callbacks,
+    settings,
+    elasticsearch_url,
 ):
     from search.tasks import search_catch_up_task
     from tests.search.conftest import _drop_indices
@@ -107,7 +116,9 @@ def test_catch_up_brings_elasticsearch_back_in_line(
     settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{free_port()}"
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            o = publish(amsterdam, alice, "co_creation", title="Slimme verlichting", closes_at=NOW + 9 * DAY)
+            o = publish(
+                amsterdam, alice, "co_creation", title="Slimme verlichting", closes_at=NOW + 9 * DAY
+            )
         assert IndexQueue.objects.filter(opportunity_id=o.pk).exists()
 
         settings.ELASTICSEARCH_URL = elasticsearch_url  # Elasticsearch is back
@@ -134,7 +145,9 @@ def test_search_index_command_rebuilds_and_reports(
 ):
     settings.SEARCH_BACKEND = "database"
     with django_capture_on_commit_callbacks(execute=True):
-        publish(amsterdam, alice, "co_creation", title="Slimme verlichting", closes_at=NOW + 9 * DAY)
+        publish(
+            amsterdam, alice, "co_creation", title="Slimme verlichting", closes_at=NOW + 9 * DAY
+        )
     SearchDocument.objects.all().delete()
     from django.core.management.base import CommandError
 
@@ -148,7 +161,13 @@ def test_search_index_command_rebuilds_and_reports(
 
 @pytest.mark.services
 def test_search_index_rebuild_swaps_the_elasticsearch_alias(
-    reference_data, amsterdam, alice, django_capture_on_commit_callbacks, settings, elasticsearch_url, capsys
+    reference_data,
+    amsterdam,
+    alice,
+    django_capture_on_commit_callbacks,
+    settings,
+    elasticsearch_url,
+    capsys,
 ):
     from tests.search.conftest import _drop_indices
 
@@ -158,7 +177,9 @@ def test_search_index_rebuild_swaps_the_elasticsearch_alias(
     settings.ELASTICSEARCH_URL = elasticsearch_url
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            publish(amsterdam, alice, "co_creation", title="Slimme verlichting", closes_at=NOW + 9 * DAY)
+            publish(
+                amsterdam, alice, "co_creation", title="Slimme verlichting", closes_at=NOW + 9 * DAY
+            )
         backend = get_backend()
         before = backend._indices_of(backend.alias("opportunities"))
         call_command("search_index", "rebuild", "--no-progress")

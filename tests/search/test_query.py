@@ -15,8 +15,10 @@ from search.query import OpportunityQuery, budget_band, cpv_prefixes
 
 def test_from_params_reads_repeated_and_comma_separated_values():
     query = OpportunityQuery.from_params(
-        QueryDict("q=drukte&kind=tender&kind=funding&cpv=72000000-5,90511000&region=nl32"
-                  "&budget_min=1000&sme_suitable=true&closes_after=2026-03-01&sort=closing&page=2")
+        QueryDict(
+            "q=drukte&kind=tender&kind=funding&cpv=72000000-5,90511000&region=nl32"
+            "&budget_min=1000&sme_suitable=true&closes_after=2026-03-01&sort=closing&page=2"
+        )
     )
     assert query.kind == ("tender", "funding")
     assert query.cpv == ("72000000", "90511000")
@@ -29,8 +31,14 @@ def test_from_params_reads_repeated_and_comma_separated_values():
 
 def test_json_round_trip_keeps_the_query_but_not_the_page():
     query = OpportunityQuery.from_params(
-        {"q": "sensoren", "kind": "tender", "budget_max": "5000", "closes_before": "2026-04-01",
-         "first_timer_friendly": "false", "page": "3"}
+        {
+            "q": "sensoren",
+            "kind": "tender",
+            "budget_max": "5000",
+            "closes_before": "2026-04-01",
+            "first_timer_friendly": "false",
+            "page": "3",
+        }
     )
     stored = query.to_json()
     assert stored["kind"] == ["tender"] and "page" not in stored
@@ -38,13 +46,18 @@ def test_json_round_trip_keeps_the_query_but_not_the_page():
 
 
 def test_to_params_leaves_out_defaults():
-    assert OpportunityQuery(q="data", kind=("tender",)).to_params() == [("q", "data"), ("kind", "tender")]
+    assert OpportunityQuery(q="data", kind=("tender",)).to_params() == [
+        ("q", "data"),
+        ("kind", "tender"),
+    ]
     assert OpportunityQuery().is_empty
 
 
 def test_bad_parameters_are_named():
     with pytest.raises(ApplicationError) as exc:
-        OpportunityQuery.from_params({"status": "draft", "cpv": "abc", "page": "0", "sme_suitable": "x"})
+        OpportunityQuery.from_params(
+            {"status": "draft", "cpv": "abc", "page": "0", "sme_suitable": "x"}
+        )
     assert set(exc.value.errors) == {"status", "cpv", "page", "sme_suitable"}
 
 

@@ -180,12 +180,14 @@ def main(argv: list[str] | None = None) -> int:
                 str(args.queries),
             ]
             proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+            print("\n".join(x for x in proc.stdout.splitlines() if x.startswith("   ")), flush=True)
             lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
             if proc.returncode or not lines:
                 print(proc.stdout[-3000:])
                 print(f"{backend}: failed (exit {proc.returncode})")
                 return 1
             results.append(json.loads(lines[-1][7:]))
+            print_table(results[-1:], args)  # each backend's rows as soon as they are known
     finally:
         for stop in stops:
             stop()

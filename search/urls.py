@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from search import views
+
+urlpatterns = [
+    path("search/", views.search_page, name="search"),
+]

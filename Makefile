@@ -45,7 +45,11 @@ setup: $(VENV)/.installed-run static/vendor/.built ## Migrate, load reference da
 
 .PHONY: run
 run: setup ## Serve the marketplace with demo data on http://127.0.0.1:$(PORT)
-	@echo "Kansen is starting on http://127.0.0.1:$(PORT)/  (emails are saved in var/mail/)"
+	@echo ""
+	@echo "Kansen is starting on http://127.0.0.1:$(PORT)/"
+	@echo "  sign in as buyer@amsterdam.example or founder@datastartup.example, password kansen-demo"
+	@echo "  emails are saved in var/mail/; stop with Ctrl-C"
+	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 .PHONY: test

@@ -39,6 +39,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
 SITE_NAME = "Kansen"
+# OCDS ocids are "<prefix>-<id>". Register a real prefix with the Open Contracting Partnership
+# before publishing OCDS data in production; "ocds-kansen" is a placeholder.
+OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-kansen")
 
 INSTALLED_APPS = [
     "marketplace.core",
@@ -223,6 +226,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "search.tasks.search_catch_up_task",
         "schedule": 300.0,
     },
+    "opportunities-close-sweep": {
+        "task": "tenders.tasks.opportunity_close_sweep_task",
+        "schedule": 300.0,
+    },
 }
 
 # Search: the database backend unless SEARCH_BACKEND=elasticsearch.
@@ -263,6 +270,8 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "marketplace.core.models.Organisation.Kind",
         "OpportunityKindEnum": "tenders.models.opportunities.Opportunity.Kind",
         "OpportunityStatusEnum": "tenders.models.opportunities.Opportunity.Status",
+        "ApplicationStatusEnum": "tenders.models.applications.Application.Status",
+        "ApplicationQuestionTypeEnum": "tenders.models.applications.ApplicationQuestion.Type",
     },
 }
 

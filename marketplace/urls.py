@@ -3,7 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from marketplace.api_root import ApiRootApi
-from marketplace.core import health, views
+from marketplace.core import health
+from tenders.views import home
 
 api_v1 = [
     path("", ApiRootApi.as_view(), name="api-root"),
@@ -17,7 +18,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include(api_v1)),

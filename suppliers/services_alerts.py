@@ -17,51 +17,21 @@ from suppliers.models_alerts import AlertPreference, Cadence, Follow, SavedSearc
 from tenders.models import Opportunity
 
 MAX_SAVED_SEARCHES = 50
-SEARCH_PARAMS = {
-    "q",
-    "kind",
-    "status",
-    "competency",
-    "cpv",
-    "region",
-    "buyer",
-    "closes_after",
-    "closes_before",
-    "budget_min",
-    "budget_max",
-    "sme_suitable",
-    "first_timer_friendly",
-    "sort",
-}
-LIST_PARAMS = {"kind", "status", "competency", "cpv", "region"}
 
 
 def search_params_clean(params: dict[str, Any] | QueryDict) -> dict[str, Any]:
-    """Keep only search parameters, drop empty ones, and check them like the API does."""
-    from tenders.filters import OpportunityFilter
+    """Check search parameters like the search page and API do, and return them in the stored
+    (JSON) form of `OpportunityQuery`. Raises ApplicationError naming each bad parameter."""
+    from search.query import OpportunityQuery
 
-    cleaned: dict[str, Any] = {}
-    items = params.lists() if isinstance(params, QueryDict) else params.items()
-    for key, value in items:
-        if key not in SEARCH_PARAMS:
-            continue
-        values = value if isinstance(value, list | tuple) else [value]
-        values = [str(v).strip() for v in values if str(v).strip()]
-        if not values:
-            continue
-        cleaned[key] = values if key in LIST_PARAMS else values[0]
-    check = QueryDict(mutable=True)
-    for key, value in cleaned.items():
-        if key in ("q", "sme_suitable", "first_timer_friendly", "sort"):
-            continue
-        check.setlist(key, value if isinstance(value, list) else [value])
-    filterset = OpportunityFilter(check, queryset=Opportunity.objects.none())
-    if not filterset.is_valid():
+    try:
+        query = OpportunityQuery.from_params(params)
+    except ApplicationError as exc:
         raise ApplicationError(
             _("This search cannot be saved: some filters are not valid."),
-            errors={f"params.{k}": [str(m) for m in v] for k, v in filterset.errors.items()},
-        )
-    return cleaned
+            errors={f"params.{k}": v for k, v in exc.errors.items()},
+        ) from None
+    return query.to_json()
 
 
 def _validate_name_cadence(name: str, cadence: str) -> dict[str, list[str]]:
@@ -138,11 +108,23 @@ def saved_search_delete(*, saved_search: SavedSearch) -> None:
 
 
 def _percolator_sync(saved: SavedSearch) -> None:
-    """Register the search with the search backend's percolator (wired by the search area)."""
+    """Active searches are registered with the search backend's stored queries (percolation);
+    paused ones are taken out."""
+    from search.query import OpportunityQuery
+    from search.services import stored_query_register, stored_query_unregister
+
+    if saved.is_paused:
+        stored_query_unregister(key=saved.percolator_key)
+    else:
+        stored_query_register(
+            key=saved.percolator_key, query=OpportunityQuery.from_json(saved.params)
+        )
 
 
 def _percolator_remove(saved_search_id: int) -> None:
-    """Unregister the search from the percolator."""
+    from search.services import stored_query_unregister
+
+    stored_query_unregister(key=f"saved-search:{saved_search_id}")
 
 
 def follow(*, user: User, opportunity: Opportunity) -> Follow:
@@ -211,8 +193,7 @@ def unsubscribe(*, token: str) -> tuple[User, str]:
     if kind == "search":
         saved = SavedSearch.objects.filter(pk=ident, user=user).first()
         if saved is not None:
-            saved.is_paused = True
-            saved.save(update_fields=["is_paused"])
+            saved_search_update(saved_search=saved, is_paused=True)
             return user, f"search:{saved.name}"
         return user, "search:"
     if kind == "follow":

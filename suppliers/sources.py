@@ -20,43 +20,28 @@ class CompanyMatch:
 
 
 def saved_searches_matching(opportunity: Opportunity) -> QuerySet[SavedSearch]:
-    """Active saved searches whose query finds this opportunity."""
+    """Active saved searches whose query finds this opportunity, by percolation: the search
+    backend answers from its stored queries in one go (Elasticsearch, or an indexed query on
+    the database backend), without replaying each saved search."""
+    from search.services import opportunity_percolate
+
     ids = [
-        s.pk
-        for s in SavedSearch.objects.filter(is_paused=False)
-        if saved_search_finds(s, opportunity)
+        int(key.split(":", 1)[1])
+        for key in opportunity_percolate(opportunity_id=opportunity.pk)
+        if key.startswith("saved-search:")
     ]
-    return SavedSearch.objects.filter(pk__in=ids).select_related("user")
+    return SavedSearch.objects.filter(pk__in=ids, is_paused=False).select_related("user")
 
 
 def saved_search_finds(saved_search: SavedSearch, opportunity: Opportunity) -> bool:
-    """Replay one saved search against one opportunity (the slow path: one query per search)."""
-    from django.http import QueryDict
+    """Replay one saved search against one opportunity: the slow way (one search per saved
+    search), kept as the baseline that bench/alerts compares percolation with."""
+    from search import get_backend
+    from search.query import OpportunityQuery
 
-    from tenders.filters import OpportunityFilter
-
-    params = QueryDict(mutable=True)
-    for key, value in saved_search.params.items():
-        if isinstance(value, list):
-            params.setlist(key, [str(v) for v in value])
-        else:
-            params[key] = str(value)
-    qs = Opportunity.objects.filter(pk=opportunity.pk)
-    filtered = OpportunityFilter(params, queryset=qs)
-    if not filtered.is_valid():
-        return False
-    found = filtered.qs
-    q = saved_search.params.get("q")
-    if q:
-        from django.db.models import Q
-
-        for word in str(q).split():
-            found = found.filter(
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(description__icontains=word)
-            )
-    return found.exists()
+    query = OpportunityQuery.from_json(saved_search.params)
+    page = get_backend().search(query, visible=Opportunity.objects.filter(pk=opportunity.pk))
+    return page.count > 0
 
 
 def companies_matching(opportunity: Opportunity) -> list[CompanyMatch]:

@@ -63,10 +63,20 @@ def inbox(request):
 
 @login_required
 def saved_search_create(request):
-    """Save the search the user is looking at (the search parameters come along in the form)."""
+    """Save the search the user is looking at (its parameters come along in the form)."""
+    from search.query import OpportunityQuery
+
     form = SaveSearchForm(request.POST or None)
     params = request.POST if request.method == "POST" else request.GET
-    query = {k: v for k, v in params.lists() if k in services.SEARCH_PARAMS}
+    try:
+        pairs = [
+            (k, v)
+            for k, v in OpportunityQuery.from_params(params).to_params()
+            if k not in ("page", "sort")
+        ]
+    except ApplicationError as exc:
+        pairs = []
+        form.add_error(None, exc.message)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.saved_search_create(
@@ -76,7 +86,6 @@ def saved_search_create(request):
                 cadence=form.cleaned_data["cadence"],
             )
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
             for errors in exc.errors.values():
                 for error in errors:
                     form.add_error(None, error)
@@ -90,12 +99,7 @@ def saved_search_create(request):
     return render(
         request,
         "suppliers/alerts/saved_search_form.html",
-        {
-            "form": form,
-            "query": query,
-            "querystring": urlencode(query, doseq=True),
-            "next": _next(request, ""),
-        },
+        {"form": form, "pairs": pairs, "querystring": urlencode(pairs), "next": _next(request, "")},
     )
 
 

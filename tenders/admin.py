@@ -7,10 +7,13 @@ from tenders.models import (
     AwardCriterion,
     CoCreationDetails,
     CoCreationPhase,
+    Document,
+    DocumentVersion,
     FundingDetails,
     Lot,
     Opportunity,
     OpportunityEvent,
+    Question,
     RequiredDocument,
     TenderDetails,
     TestLocationDetails,
@@ -120,3 +123,52 @@ class OpportunityEventAdmin(admin.ModelAdmin):
     list_display = ["opportunity", "type", "created_at"]
     list_filter = ["type"]
     raw_id_fields = ["opportunity"]
+
+
+# Applications and evaluation (issue 7).
+from tenders import admin_applications  # noqa: E402, F401
+
+
+class DocumentVersionInline(admin.TabularInline):
+    model = DocumentVersion
+    extra = 0
+    can_delete = False
+    fields = [
+        "version",
+        "name",
+        "content_type",
+        "size",
+        "sha256",
+        "note",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    """Files are added and replaced through the buyer's pages or the API (checked by content);
+    here operators only look."""
+
+    list_display = ["title", "opportunity", "created_at"]
+    raw_id_fields = ["opportunity", "current", "created_by"]
+    readonly_fields = ["current", "created_by", "created_at"]
+    inlines = [DocumentVersionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    """For moderation: operators see who asked; nobody else does."""
+
+    list_display = ["__str__", "opportunity", "asked_at", "answered_at"]
+    list_filter = [("answered_at", admin.EmptyFieldListFilter)]
+    search_fields = ["text", "answer", "opportunity__title"]
+    raw_id_fields = ["opportunity", "asked_by", "asked_by_company", "answered_by"]
+    readonly_fields = ["asked_by", "asked_by_company", "asked_at", "answered_by", "answered_at"]
+
+
+from tenders.opendata import admin as _opendata_admin  # noqa: E402, F401  (registers its models)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -12,9 +13,11 @@ from tenders.models import (
     AwardCriterion,
     CoCreationDetails,
     CoCreationPhase,
+    DocumentVersion,
     FundingDetails,
     Lot,
     Opportunity,
+    Question,
     RequiredDocument,
     TenderDetails,
     TestLocationDetails,
@@ -114,6 +117,58 @@ class AmendmentSerializer(serializers.Serializer):
         return sorted(obj.changes)
 
 
+class DocumentVersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    name = serializers.CharField(help_text="The file name (made safe).")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField(help_text="Bytes.")
+    sha256 = serializers.CharField()
+    note = serializers.CharField(help_text="What changed in this version.")
+    uploaded_at = serializers.DateTimeField()
+    download_url = serializers.SerializerMethodField()
+
+    def get_download_url(self, obj: DocumentVersion) -> str:
+        document = obj.document
+        path = reverse(
+            "api-opportunity-document-download",
+            kwargs={"pk": document.opportunity_id, "document_id": document.pk},
+        )
+        return f"{settings.SITE_URL}{path}?version={obj.version}"
+
+
+class DocumentSerializer(serializers.Serializer):
+    """A document with its current version first in `versions` (older versions follow)."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    current = serializers.SerializerMethodField()
+    versions = DocumentVersionSerializer(many=True)
+
+    @extend_schema_field(DocumentVersionSerializer(allow_null=True))
+    def get_current(self, obj) -> dict | None:
+        current = obj.latest  # from the prefetched versions, which know their document
+        return DocumentVersionSerializer(current).data if current else None
+
+
+class QuestionSerializer(serializers.Serializer):
+    """A question and, once given, its public answer. Who asked is never shown."""
+
+    id = serializers.IntegerField()
+    question = serializers.CharField(source="shown_text")
+    answer = serializers.CharField()
+    is_answered = serializers.BooleanField()
+    asked_at = serializers.DateTimeField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    is_yours = serializers.SerializerMethodField(
+        help_text="True when your company asked it (only you see your unanswered questions)."
+    )
+
+    def get_is_yours(self, obj: Question) -> bool:
+        return obj.asked_by_company_id in self.context.get("company_ids", ())
+
+
 class OpportunityDetailSerializer(OpportunitySummarySerializer):
     description = serializers.CharField()
     main_cpv = serializers.CharField(source="main_cpv_id", allow_null=True)
@@ -132,9 +187,37 @@ class OpportunityDetailSerializer(OpportunitySummarySerializer):
     availability = AvailabilityWindowSerializer(many=True)
     awards = AwardSerializer(many=True)
     amendments = AmendmentSerializer(many=True)
+    documents = DocumentSerializer(many=True)
 
     @extend_schema_field(serializers.DictField())
     def get_details(self, obj) -> dict:
         attr, serializer = DETAILS_SERIALIZERS[obj.kind]
         details = getattr(obj, attr, None) if hasattr(obj, attr) else None
         return serializer(details).data if details is not None else {}
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer (DESIGN.md): a message and the problems per field."""
+
+    detail = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+_ERROR_TEXT = {
+    400: "The request cannot be carried out as sent; `errors` names each field.",
+    401: "Sign in (session) or send `Authorization: Token <key>`.",
+    403: "You are signed in but may not do this.",
+    404: "Not found, or not yours (the two look the same).",
+    409: "Not allowed in the opportunity's current status.",
+}
+
+
+def errors(*codes: int, **texts: str) -> dict:
+    """OpenAPI responses for the given error codes, e.g. `errors(400, 404, s409="...")`."""
+    from drf_spectacular.utils import OpenApiResponse
+
+    out = {}
+    for code in codes:
+        text = texts.get(f"s{code}", _ERROR_TEXT[code])
+        out[code] = OpenApiResponse(ErrorSerializer, description=text)
+    return out

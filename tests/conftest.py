@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,10 @@ kansen_postgresql_proc = pg_factories.postgresql_proc(
     port=None,
     postgres_options=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
 )
-kansen_redis_proc = redis_factories.redis_proc(executable=REDIS_SERVER, port=None)
+# Redis puts its unix socket in its data directory; keep that path short (at most 107 bytes).
+kansen_redis_proc = redis_factories.redis_proc(
+    executable=REDIS_SERVER, port=None, datadir=tempfile.mkdtemp(prefix="kr-")
+)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -92,8 +96,19 @@ def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_
         del connections["default"]
 
 
+@pytest.fixture(scope="session")
+def _reference_data_committed(django_db_setup, django_db_blocker):
+    """Load the reference data once per test database, outside the per-test transactions."""
+    from marketplace.core.models import CpvCode
+    from marketplace.core.reference import reference_data_load
+
+    with django_db_blocker.unblock():
+        if not CpvCode.objects.exists():
+            reference_data_load()
+
+
 @pytest.fixture
-def reference_data(db):
+def reference_data(_reference_data_committed, db):
     """CPV, regions, municipalities and competencies (loaded once; reloaded after a flush)."""
     from marketplace.core.models import CpvCode
     from marketplace.core.reference import reference_data_load

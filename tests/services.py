@@ -144,14 +144,17 @@ class SmtpSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            import asyncio
-
-            await asyncio.sleep(self.delay)
+        # Like a real mail server: the message is kept as soon as its final "." arrives; the
+        # reply may come later (the optional delay), and a client that disconnects before it
+        # reads the reply does not take the message back.
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.envelopes.append(envelope)
             self.messages.append(message)
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
     def start(self) -> SmtpSink:

@@ -17,10 +17,6 @@ from marketplace.core.forms import ApiTokenForm, BuyerForm, CompanyForm, Invitat
 from marketplace.core.models import Membership, Organisation
 
 
-def home(request):
-    return render(request, "home.html", {})
-
-
 def language_set(request):
     """Django's set_language, and signed-in users keep their choice on every device."""
     response = set_language(request)

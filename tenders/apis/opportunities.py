@@ -3,7 +3,6 @@ create, change and lifecycle actions for members of the owning buyer organisatio
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -18,7 +17,7 @@ from marketplace.core.models import Organisation
 from marketplace.core.selectors import organisation_get_for_member, user_buyer_organisations
 from tenders import selectors
 from tenders.filters import OpportunityFilter
-from tenders.models import Amendment, Award, Lot, Opportunity
+from tenders.models import Opportunity
 from tenders.serializers import (
     AvailabilityWindowSerializer,
     AwardCriterionSerializer,
@@ -26,24 +25,13 @@ from tenders.serializers import (
     OpportunityDetailSerializer,
     OpportunitySummarySerializer,
     RequiredDocumentSerializer,
+    errors,
 )
 from tenders.services import opportunities as services
 
 
 def _detail_queryset(qs):
-    return (
-        selectors.opportunity_with_relations(qs)
-        .select_related("tender", "funding", "co_creation", "test_location")
-        .prefetch_related(
-            Prefetch("lots", queryset=Lot.objects.prefetch_related("cpv_codes")),
-            "award_criteria",
-            "required_documents",
-            "phases",
-            "availability",
-            Prefetch("awards", queryset=Award.objects.select_related("company", "lot")),
-            Prefetch("amendments", queryset=Amendment.objects.order_by("version")),
-        )
-    )
+    return selectors.opportunity_with_details(qs)
 
 
 class OpportunityListCreateApi(ListAPIView):
@@ -94,18 +82,10 @@ class OpportunityListCreateApi(ListAPIView):
         phases = CoCreationPhaseSerializer(many=True, required=False)
         availability = AvailabilityWindowSerializer(many=True, required=False)
 
-        def validate(self, attrs):
-            if (
-                attrs.get("budget_min") is not None
-                and attrs.get("budget_max") is not None
-                and attrs["budget_min"] > attrs["budget_max"]
-            ):
-                raise serializers.ValidationError(
-                    {"budget_min": [_("The lower budget cannot be above the upper budget.")]}
-                )
-            return attrs
-
-    @extend_schema(request=InputSerializer, responses={201: OpportunityDetailSerializer})
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: OpportunityDetailSerializer, **errors(400, 401, 403)},
+    )
     def post(self, request):
         if not request.user.is_authenticated:
             from rest_framework.exceptions import NotAuthenticated
@@ -152,13 +132,16 @@ class OpportunityDetailApi(APIView):
         title = serializers.CharField(max_length=300, required=False)
         reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
-    @extend_schema(responses=OpportunityDetailSerializer)
+    @extend_schema(responses={200: OpportunityDetailSerializer, **errors(404)})
     def get(self, request, pk: int):
-        opportunity = selectors.opportunity_get_visible(user=request.user, pk=pk)
+        opportunity = selectors.opportunity_get_visible(user=request.user, pk=pk, related=False)
         opportunity = _detail_queryset(Opportunity.objects.filter(pk=opportunity.pk)).get()
         return Response(OpportunityDetailSerializer(opportunity).data)
 
-    @extend_schema(request=UpdateSerializer, responses=OpportunityDetailSerializer)
+    @extend_schema(
+        request=UpdateSerializer,
+        responses={200: OpportunityDetailSerializer, **errors(400, 401, 404, 409)},
+    )
     def patch(self, request, pk: int):
         if not request.user.is_authenticated:
             from rest_framework.exceptions import NotAuthenticated
@@ -175,13 +158,15 @@ class OpportunityDetailApi(APIView):
         fresh = _detail_queryset(Opportunity.objects.filter(pk=pk)).get()
         return Response(OpportunityDetailSerializer(fresh).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **errors(401, 404, 409)})
     def delete(self, request, pk: int):
         if not request.user.is_authenticated:
             from rest_framework.exceptions import NotAuthenticated
 
             raise NotAuthenticated()
-        opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+        opportunity = selectors.opportunity_get_for_buyer_member(
+            user=request.user, pk=pk, related=False
+        )
         services.opportunity_delete_draft(opportunity=opportunity, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -194,7 +179,9 @@ class _ActionApi(APIView):
         raise NotImplementedError
 
     def post(self, request, pk: int):
-        opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+        opportunity = selectors.opportunity_get_for_buyer_member(
+            user=request.user, pk=pk, related=False
+        )
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         self.act(opportunity, data.validated_data, request.user)
@@ -205,7 +192,15 @@ class _ActionApi(APIView):
 class OpportunityPublishApi(_ActionApi):
     """Publish a draft. A 400 names every field that is still missing; 409 if not a draft."""
 
-    @extend_schema(request=None, responses=OpportunityDetailSerializer)
+    @extend_schema(
+        request=None,
+        responses={
+            200: OpportunityDetailSerializer,
+            **errors(
+                400, 401, 404, 409, s400="Not complete yet: `errors` names every missing field."
+            ),
+        },
+    )
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -219,7 +214,10 @@ class OpportunityWithdrawApi(_ActionApi):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
-    @extend_schema(request=InputSerializer, responses=OpportunityDetailSerializer)
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OpportunityDetailSerializer, **errors(401, 404, 409)},
+    )
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -235,7 +233,10 @@ class OpportunityCloseApi(_ActionApi):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
 
-    @extend_schema(request=InputSerializer, responses=OpportunityDetailSerializer)
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OpportunityDetailSerializer, **errors(401, 404, 409)},
+    )
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -263,7 +264,10 @@ class OpportunityAwardApi(_ActionApi):
         not_awarded = serializers.BooleanField(default=False)
         note = serializers.CharField(required=False, allow_blank=True)
 
-    @extend_schema(request=InputSerializer, responses=OpportunityDetailSerializer)
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OpportunityDetailSerializer, **errors(400, 401, 404, 409)},
+    )
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -311,7 +315,10 @@ class OpportunityCancelApi(_ActionApi):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=2000)
 
-    @extend_schema(request=InputSerializer, responses=OpportunityDetailSerializer)
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: OpportunityDetailSerializer, **errors(400, 401, 404, 409)},
+    )
     def post(self, request, pk: int):
         return super().post(request, pk)
 
@@ -325,8 +332,11 @@ class OpportunityMissingApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        responses={200: OpenApiTypes.OBJECT}, description="`{field: [messages]}`; empty when ready."
+        responses={200: OpenApiTypes.OBJECT, **errors(401, 404)},
+        description="`{field: [messages]}`; empty when ready.",
     )
     def get(self, request, pk: int):
-        opportunity = selectors.opportunity_get_for_buyer_member(user=request.user, pk=pk)
+        opportunity = selectors.opportunity_get_for_buyer_member(
+            user=request.user, pk=pk, related=False
+        )
         return Response(services.opportunity_missing_fields(opportunity))

@@ -380,6 +380,11 @@ class FundingDetails(models.Model):
     def __str__(self) -> str:
         return f"Funding details of {self.opportunity_id}"
 
+    @property
+    def eligible_size_labels(self) -> list[str]:
+        labels = dict(Organisation.SizeClass.choices)
+        return [str(labels.get(size, size)) for size in self.eligible_sizes or []]
+
 
 class CoCreationDetails(models.Model):
     opportunity = models.OneToOneField(

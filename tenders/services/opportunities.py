@@ -8,6 +8,7 @@ message per field. Every change that others must hear about calls `tenders.hooks
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -67,6 +68,7 @@ DETAILS = {
     Kind.CO_CREATION: ("co_creation", CoCreationDetails),
     Kind.TEST_LOCATION: ("test_location", TestLocationDetails),
 }
+LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
 CHILDREN = {
     "lots": Lot,
     "award_criteria": AwardCriterion,
@@ -165,8 +167,73 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _merge(errors: dict[str, list[str]], more: Mapping[str, list[str]]) -> None:
+    for key, messages in more.items():
+        errors.setdefault(key, []).extend(str(m) for m in messages)
+
+
+def _clean_languages(value: Any) -> tuple[list[str], list[str]]:
+    """Language codes (ISO 639-1, lower case), without duplicates; and the problems found."""
+    if not isinstance(value, list | tuple):
+        return [], [_("Give a list of language codes, e.g. nl, en.")]
+    codes, problems = [], []
+    for item in value:
+        code = str(item).strip().lower()
+        if not LANGUAGE_CODE.match(code):
+            problems.append(_("Not a two-letter language code: %(value)s.") % {"value": item})
+        elif code not in codes:
+            codes.append(code)
+    return codes, problems
+
+
+def _clean_checklist(value: Any) -> tuple[list[str], list[str]]:
+    if not isinstance(value, list | tuple):
+        return [], [_("Give a list of short lines.")]
+    lines = [str(item).strip() for item in value if str(item).strip()]
+    too_long = [line for line in lines if len(line) > 300]
+    if too_long:
+        return lines, [_("Keep each line under 300 characters.")]
+    if len(lines) > 30:
+        return lines, [_("Keep the checklist to 30 lines at most.")]
+    return lines, []
+
+
+def _details_problems(kind: str, details) -> dict[str, list[str]]:
+    """Rules across fields of one kind's details."""
+    problems: dict[str, list[str]] = {}
+    if kind == Kind.FUNDING:
+        if (
+            details.amount_min is not None
+            and details.amount_max is not None
+            and details.amount_min > details.amount_max
+        ):
+            problems["amount_min"] = [_("The minimum amount cannot be above the maximum.")]
+        sizes = details.eligible_sizes
+        if not isinstance(sizes, list) or any(
+            s not in Organisation.SizeClass.values for s in sizes
+        ):
+            problems["eligible_sizes"] = [
+                _("Choose from: %(sizes)s.") % {"sizes": ", ".join(Organisation.SizeClass.values)}
+            ]
+    if kind == Kind.TEST_LOCATION:
+        if details.trl_min and details.trl_max and details.trl_min > details.trl_max:
+            problems["trl_min"] = [_("The lowest TRL cannot be above the highest.")]
+        if (
+            details.municipality is not None
+            and details.municipality.kind != Region.Kind.MUNICIPALITY
+        ):
+            problems["municipality"] = [_("Choose a municipality (a GM code).")]
+        if (details.latitude is None) != (details.longitude is None):
+            problems["latitude"] = [_("Give both latitude and longitude, or neither.")]
+    return problems
+
+
 def _apply(opportunity: Opportunity, data: Mapping[str, Any]) -> None:
-    """Write `data` onto a saved opportunity: shared fields, codes, details, child rows."""
+    """Write `data` onto a saved opportunity: shared fields, codes, details, child rows.
+
+    Everything is checked before anything is written, and every problem is reported at once,
+    keyed like the input: `title`, `details.procedure`, `lots.1.title`, `award_criteria`.
+    """
     errors: dict[str, list[str]] = {}
     unknown = set(data) - set(SHARED_FIELDS) - set(RELATIONS) - set(CHILDREN) - {"details"}
     if unknown:
@@ -174,74 +241,157 @@ def _apply(opportunity: Opportunity, data: Mapping[str, Any]) -> None:
             _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
             errors={f: [_("This field does not exist.")] for f in sorted(unknown)},
         )
+
+    # Shared fields.
     for field in SHARED_FIELDS:
-        if field in data:
-            value = data[field]
-            if field == "main_cpv" and value is not None and not isinstance(value, CpvCode):
+        if field not in data:
+            continue
+        value = data[field]
+        if field == "main_cpv" and value not in (None, "") and not isinstance(value, CpvCode):
+            try:
                 value = _codes(CpvCode, "code", [value], "main_cpv")[0]
-            setattr(opportunity, field, value)
+            except ApplicationError as exc:
+                _merge(errors, exc.errors)
+                continue
+        elif field == "main_cpv" and value == "":
+            value = None
+        elif field == "languages":
+            value, problems = _clean_languages(value)
+            if problems:
+                errors["languages"] = problems
+        elif field == "apply_checklist":
+            value, problems = _clean_checklist(value)
+            if problems:
+                errors["apply_checklist"] = problems
+        elif field in ("title", "summary", "description") and isinstance(value, str):
+            value = value.strip()
+        setattr(opportunity, field, value)
     try:
-        opportunity.full_clean(exclude=["buyer", "created_by"])
+        opportunity.full_clean(exclude=["buyer", "created_by"], validate_constraints=False)
     except ValidationError as exc:
-        errors.update(_validation_errors(exc))
+        _merge(errors, _validation_errors(exc))
+    o = opportunity
+    budget_ok = "budget_min" not in errors and "budget_max" not in errors
+    low, high = o.budget_min, o.budget_max
+    if budget_ok and low is not None and high is not None and low > high:
+        _merge(errors, {"budget_min": [_("The lower budget cannot be above the upper budget.")]})
+    dates_ok = not {"opens_at", "closes_at", "question_deadline"} & set(errors)
+    if dates_ok and o.closes_at is not None:
+        if o.opens_at is not None and o.opens_at > o.closes_at:
+            _merge(errors, {"opens_at": [_("The opening date must be before the deadline.")]})
+        if o.question_deadline is not None and o.question_deadline > o.closes_at:
+            _merge(
+                errors,
+                {"question_deadline": [_("The question deadline must be before the deadline.")]},
+            )
+
+    # Codes.
     relations = {}
     for name, (model, field) in RELATIONS.items():
-        if name in data:
+        if name in data and data[name] is not None:
             try:
                 relations[name] = _codes(model, field, data[name], name)
             except ApplicationError as exc:
-                errors.update(exc.errors)
-    if errors:
-        raise ApplicationError(_("Please correct the errors below."), errors=errors)
-    opportunity.updated_at = clock.now()
-    opportunity.save()
-    for name, rows in relations.items():
-        getattr(opportunity, name).set(rows)
+                _merge(errors, exc.errors)
 
-    if "details" in data and data["details"] is not None:
+    # Kind-specific details.
+    details = None
+    if data.get("details") is not None:
         _attr, model = DETAILS[opportunity.kind]
-        details = model.objects.filter(opportunity=opportunity).first() or model(
-            opportunity=opportunity
-        )
+        values = data["details"]
+        if not isinstance(values, Mapping):
+            raise ApplicationError(
+                _("Please correct the errors below."),
+                errors={"details": [_("Give the details as an object.")]},
+            )
         allowed = {f.name for f in model._meta.concrete_fields} - {"id", "opportunity"}
-        extra = set(data["details"]) - allowed - {"municipality"}
+        extra = set(values) - allowed
         if extra:
             raise ApplicationError(
                 _("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(extra))},
                 errors={f"details.{f}": [_("This field does not exist.")] for f in sorted(extra)},
             )
-        for key, value in data["details"].items():
-            if key == "municipality" and value is not None and not isinstance(value, Region):
-                value = _codes(Region, "code", [value], "details.municipality")[0]
+        details = (
+            model.objects.filter(opportunity=opportunity).first() if opportunity.pk else None
+        ) or model(opportunity=opportunity)
+        for key, value in values.items():
+            if key == "municipality" and value not in (None, "") and not isinstance(value, Region):
+                try:
+                    value = _codes(Region, "code", [value], "details.municipality")[0]
+                except ApplicationError as exc:
+                    _merge(errors, exc.errors)
+                    continue
+            elif key == "municipality" and value == "":
+                value = None
             setattr(details, key, value)
+        detail_errors: dict[str, list[str]] = {}
         try:
             details.full_clean(exclude=["opportunity"])
         except ValidationError as exc:
-            raise ApplicationError(
-                _("Please correct the errors below."), errors=_validation_errors(exc, "details.")
-            ) from None
-        details.save()
+            _merge(detail_errors, _validation_errors(exc))
+        if not detail_errors:
+            _merge(detail_errors, _details_problems(opportunity.kind, details))
+        _merge(errors, {f"details.{k}": v for k, v in detail_errors.items()})
 
+    # Child rows (lots, award criteria, required documents, phases, availability).
+    children: dict[str, list[tuple[Any, list | None]]] = {}
     for name, model in CHILDREN.items():
-        if name not in data or data[name] is None:
+        if data.get(name) is None:
             continue
-        getattr(opportunity, name).all().delete()
+        allowed = {f.name for f in model._meta.concrete_fields} - {"id", "opportunity"}
+        if model is Lot:
+            allowed.add("cpv_codes")
+        rows = []
+        seen_numbers: set[str] = set()
         for position, row in enumerate(data[name]):
+            prefix = f"{name}.{position}."
+            if not isinstance(row, Mapping):
+                _merge(errors, {prefix.rstrip("."): [_("Give each row as an object.")]})
+                continue
+            extra = set(row) - allowed
+            if extra:
+                _merge(errors, {f"{prefix}{f}": [_("This field does not exist.")] for f in extra})
+                continue
             row = dict(row)
             cpv = row.pop("cpv_codes", None)
             obj = model(opportunity=opportunity, **row)
             if hasattr(obj, "position") and "position" not in row:
                 obj.position = position
             try:
-                obj.full_clean(exclude=["opportunity"])
+                obj.full_clean(exclude=["opportunity"], validate_constraints=False)
             except ValidationError as exc:
-                raise ApplicationError(
-                    _("Please correct the errors below."),
-                    errors=_validation_errors(exc, f"{name}.{position}."),
-                ) from None
+                _merge(errors, _validation_errors(exc, prefix))
+                continue
+            if model is Lot:
+                if obj.number in seen_numbers:
+                    _merge(errors, {f"{prefix}number": [_("Each lot needs its own number.")]})
+                seen_numbers.add(obj.number)
+            if model is AvailabilityWindow and obj.starts_on > obj.ends_on:
+                _merge(errors, {f"{prefix}ends_on": [_("The end must be after the start.")]})
+            if cpv is not None:
+                try:
+                    cpv = _codes(CpvCode, "code", cpv, f"{prefix}cpv_codes")
+                except ApplicationError as exc:
+                    _merge(errors, exc.errors)
+            rows.append((obj, cpv))
+        children[name] = rows
+    if errors:
+        raise ApplicationError(_("Please correct the errors below."), errors=errors)
+
+    opportunity.updated_at = clock.now()
+    opportunity.save()
+    for name, rows in relations.items():
+        getattr(opportunity, name).set(rows)
+    if details is not None:
+        details.opportunity = opportunity
+        details.save()
+    for name, rows in children.items():
+        getattr(opportunity, name).all().delete()
+        for obj, cpv in rows:
+            obj.opportunity = opportunity
             obj.save()
             if cpv is not None:
-                obj.cpv_codes.set(_codes(CpvCode, "code", cpv, f"{name}.{position}.cpv_codes"))
+                obj.cpv_codes.set(cpv)
 
 
 @transaction.atomic
@@ -525,7 +675,9 @@ def opportunity_close_sweep(*, now: dt.datetime | None = None) -> int:
 
 
 # Checks other areas add before an award (e.g. written feedback for every rejected applicant).
-AWARD_PRECONDITIONS: list[str] = []
+AWARD_PRECONDITIONS: list[str] = [
+    "tenders.services.applications.application_award_precondition",
+]
 
 
 @transaction.atomic

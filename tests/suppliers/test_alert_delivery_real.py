@@ -112,14 +112,21 @@ def test_worker_killed_mid_batch_leaves_every_alert_delivered_exactly_once(
     users = subscribers(120)
     first = worker()
     opportunity_published(buyer_user.memberships.get().organisation, by=buyer_user)
-    assert wait_until(lambda: smtp_sink.count() >= 25, 40)
+    assert wait_until(lambda: smtp_sink.count() >= 25, 40), (smtp_sink.count(), first.log()[-4000:])
     first.kill()
     delivered_before_restart = smtp_sink.count()
     assert 0 < delivered_before_restart < len(users)
 
-    worker()
-    assert wait_until(
+    second = worker()
+    delivered = wait_until(
         lambda: smtp_sink.count() >= len(users), 90, every=1.0, tick=outbox_sweep_task.delay
+    )
+    from django.db.models import Count
+
+    assert delivered, (
+        smtp_sink.count(),
+        list(Alert.objects.values("status").annotate(n=Count("pk"))),
+        second.log()[-3000:],
     )
     time.sleep(3)
     ids = message_ids(smtp_sink)

@@ -357,7 +357,7 @@ def test_followers_get_reminders_seven_days_and_one_day_before_the_deadline_once
 
     with time_machine.travel(NOW, tick=False):
         opportunity = opportunity_published(
-            buyer, by=buyer_user, closes_at=NOW + dt.timedelta(days=10)
+            buyer, by=buyer_user, closes_at=NOW + dt.timedelta(days=10), question_deadline=None
         )
         services.follow(user=founder, opportunity=opportunity)
     for when, expected in [
@@ -376,3 +376,44 @@ def test_followers_get_reminders_seven_days_and_one_day_before_the_deadline_once
         assert len(mail.outbox) == expected, when
     assert mail.outbox[0].subject == f"Deadline soon: {opportunity.title}"
     assert "You have not applied yet." in mail.outbox[0].body
+
+
+def test_search_page_offers_to_save_the_search_and_download_it(
+    reference_data, client, buyer, buyer_user, founder, django_capture_on_commit_callbacks
+):
+    import csv
+    import io
+
+    publish(buyer, buyer_user, django_capture_on_commit_callbacks)
+    publish(
+        buyer,
+        buyer_user,
+        django_capture_on_commit_callbacks,
+        title="Slimme verlichting op de Dam",
+        kind="tender",
+    )
+    client.force_login(founder)
+    page = client.get(reverse("search"), {"q": "drukte", "kind": "co_creation"}).content.decode()
+    assert "Email me about new results" in page
+    save = re.search(r'href="(/alerts/saved-searches/new/\?[^"]+)"', page).group(1)
+    assert "q=drukte" in save and "kind=co_creation" in save
+    export = re.search(r'href="(/search/export\.csv\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    response = client.get(export)
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert len(rows) == 2 and "Drukte voorspellen" in " ".join(rows[1])
+    assert client.get(reverse("search-export-csv"), {"kind": "spaceship"}).status_code == 400
+
+
+def test_saved_search_is_percolated_and_unregistered_when_paused(reference_data, founder):
+    from search.models import StoredQuery
+
+    saved = services.saved_search_create(
+        user=founder, name="Data", params={"competency": "data-aggregation"}
+    )
+    assert StoredQuery.objects.filter(key=f"saved-search:{saved.pk}").exists()
+    services.saved_search_update(saved_search=saved, is_paused=True)
+    assert not StoredQuery.objects.filter(key=f"saved-search:{saved.pk}").exists()
+    services.saved_search_update(saved_search=saved, is_paused=False)
+    services.saved_search_delete(saved_search=saved)
+    assert not StoredQuery.objects.exists()

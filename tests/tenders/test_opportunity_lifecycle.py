@@ -170,3 +170,19 @@ def test_supplier_cannot_create_an_opportunity(reference_data, api):
         reverse("api-opportunities"), {"kind": "tender", "title": "X"}, format="json"
     )
     assert response.status_code == 403
+
+
+def test_the_close_sweep_runs_on_a_schedule_and_closes_once(reference_data, buyer, alice):
+    from django.conf import settings
+
+    from tenders.tasks import opportunity_close_sweep_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["opportunities-close-sweep"]
+    assert entry["task"] == opportunity_close_sweep_task.name
+    with time_machine.travel(NOW, tick=False):
+        opportunity = complete_co_creation(buyer, alice)
+        services.opportunity_publish(opportunity=opportunity, by=alice)
+    with time_machine.travel(NOW + dt.timedelta(days=31), tick=False):
+        assert opportunity_close_sweep_task.apply().get() == 1
+        assert opportunity_close_sweep_task.apply().get() == 0
+    assert opportunity.events.filter(type=OpportunityEvent.Type.CLOSED).count() == 1

@@ -7,6 +7,9 @@ from marketplace.core.demo import DEMO_ACCOUNTS
 # Each step is idempotent and returns lines for the summary. Later features add theirs here.
 DEMO_STEPS = [
     "marketplace.core.demo.seed_accounts",
+    "tenders.demo_applications.seed_applications",
+    "tenders.demo.seed_opportunities",
+    "tenders.opendata.demo.seed_imports",
 ]
 
 

@@ -1,0 +1,145 @@
+"""The search API: `GET /api/v1/search/` and `GET /api/v1/search/suggest/`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from search.query import OpportunityQuery
+from search.selectors import opportunity_search, opportunity_suggest
+from tenders.serializers import OpportunitySummarySerializer
+
+MULTI_HELP = "Several values: repeat the parameter or separate them with commas."
+
+
+class SearchResultSerializer(OpportunitySummarySerializer):
+    highlight = serializers.SerializerMethodField()
+
+    @staticmethod
+    def get_highlight(obj) -> dict[str, str]:
+        return getattr(obj, "highlight", None) or {}
+
+
+class FacetBucketSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField(allow_null=True)
+    level = serializers.CharField(required=False)
+
+
+def _params() -> list[OpenApiParameter]:
+    out = [
+        OpenApiParameter("q", str, description="Words to search for (Dutch or English)."),
+        OpenApiParameter("sort", str, enum=["relevance", "closing", "newest"]),
+        OpenApiParameter("page", int),
+        OpenApiParameter("page_size", int),
+        OpenApiParameter("facets", bool, description="Include facet counts (default true)."),
+    ]
+    for name in (
+        "kind",
+        "status",
+        "competency",
+        "cpv",
+        "region",
+        "buyer",
+        "budget_band",
+        "closing",
+    ):
+        out.append(OpenApiParameter(name, str, description=MULTI_HELP))
+    for name in ("closes_after", "closes_before"):
+        out.append(OpenApiParameter(name, OpenApiTypes.DATETIME))
+    for name in ("budget_min", "budget_max"):
+        out.append(OpenApiParameter(name, OpenApiTypes.DECIMAL))
+    for name in ("sme_suitable", "first_timer_friendly"):
+        out.append(OpenApiParameter(name, bool))
+    return out
+
+
+class SearchApi(APIView):
+    """Search opportunities: words plus the same filters as `opportunities`, sorted by
+    relevance (open and closing soon first), closing date or newest; with facet counts."""
+
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(serializers.Serializer):
+        count = serializers.IntegerField()
+        next = serializers.CharField(allow_null=True)
+        previous = serializers.CharField(allow_null=True)
+        results = SearchResultSerializer(many=True)
+        facets = serializers.DictField(child=FacetBucketSerializer(many=True))
+        backend = serializers.CharField()
+        degraded = serializers.BooleanField()
+
+    @extend_schema(parameters=_params(), responses=OutputSerializer)
+    def get(self, request):
+        query = OpportunityQuery.from_params(
+            request.query_params, page_size=settings.REST_FRAMEWORK["PAGE_SIZE"]
+        )
+        with_facets = request.query_params.get("facets", "true").lower() not in ("false", "0")
+        page = opportunity_search(user=request.user, query=query, facets=with_facets)
+
+        def link(number: int) -> str:
+            params = [(k, v) for k, v in query.replace(page=number).to_params()]
+            if query.page_size != 20:
+                params = [p for p in params if p[0] != "page_size"] + [
+                    ("page_size", str(query.page_size))
+                ]
+            from urllib.parse import urlencode
+
+            return request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+
+        return Response(
+            {
+                "count": page.count,
+                "next": link(query.page + 1) if page.has_next else None,
+                "previous": link(query.page - 1) if page.has_previous else None,
+                "results": SearchResultSerializer(page.results, many=True).data,
+                "facets": {
+                    name: [b.as_dict() for b in buckets] for name, buckets in page.facets.items()
+                },
+                "backend": page.backend,
+                "degraded": page.degraded,
+            }
+        )
+
+
+class SearchSuggestApi(APIView):
+    """Type-ahead: opportunity titles, buyers, competencies and CPV codes matching what was
+    typed. `type` says which filter `value` belongs to (an opportunity's value is its id)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True)],
+        responses=inline_serializer(
+            "SearchSuggestions",
+            {
+                "suggestions": inline_serializer(
+                    "SearchSuggestion",
+                    {
+                        "type": serializers.ChoiceField(
+                            choices=["opportunity", "buyer", "competency", "cpv"]
+                        ),
+                        "text": serializers.CharField(),
+                        "value": serializers.CharField(),
+                    },
+                    many=True,
+                )
+            },
+        ),
+    )
+    def get(self, request):
+        typed = request.query_params.get("q", "")
+        suggestions = opportunity_suggest(user=request.user, text=typed)
+        return Response(
+            {
+                "suggestions": [
+                    {"type": s.type, "text": s.text, "value": s.value} for s in suggestions
+                ]
+            }
+        )

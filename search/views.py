@@ -1,0 +1,117 @@
+"""The search page: a plain GET form (works without JavaScript; search.js updates the results
+in place and keeps the URL shareable)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from marketplace.core.errors import ApplicationError
+from search.query import OpportunityQuery
+from search.selectors import opportunity_search
+
+FACET_TITLES = {
+    "kind": _("Kind"),
+    "status": _("Status"),
+    "closing": _("Deadline"),
+    "competency": _("Competency"),
+    "region": _("Region"),
+    "cpv": _("What is bought (CPV)"),
+    "buyer": _("Buyer"),
+    "budget_band": _("Budget"),
+    "sme_suitable": _("For small companies"),
+    "first_timer_friendly": _("For first-timers"),
+}
+FACET_ORDER = list(FACET_TITLES)
+
+
+def _url(query: OpportunityQuery, **changes) -> str:
+    params = query.replace(**changes).to_params()
+    return "?" + urlencode(params) if params else "?"
+
+
+def search_page(request):
+    errors: dict[str, list[str]] = {}
+    try:
+        query = OpportunityQuery.from_params(request.GET)
+    except ApplicationError as exc:
+        errors = exc.errors
+        query = OpportunityQuery(q=str(request.GET.get("q", ""))[:200])
+    page = opportunity_search(user=request.user, query=query)
+    facets = [
+        {
+            "name": name,
+            "title": FACET_TITLES[name],
+            "buckets": page.facets.get(name, []),
+        }
+        for name in FACET_ORDER
+        if page.facets.get(name)
+    ]
+    first = max(1, query.page - 3)
+    pages = [
+        {"number": n, "url": _url(query, page=n), "current": n == query.page}
+        for n in range(first, min(page.num_pages, first + 6) + 1)
+    ]
+    context = {
+        "query": query,
+        "page": page,
+        "facets": facets,
+        "errors": errors,
+        "pages": pages,
+        "previous_url": _url(query, page=query.page - 1) if page.has_previous else "",
+        "next_url": _url(query, page=query.page + 1) if page.has_next else "",
+        "clear_filters_url": _url(OpportunityQuery(q=query.q)),
+        "sorts": [
+            ("relevance", _("Best match")),
+            ("closing", _("Deadline first")),
+            ("newest", _("Newest")),
+        ],
+        "start": (query.page - 1) * query.page_size + 1,
+        "save_url": reverse("saved-search-create") + "?" + _querystring(query),
+        "csv_url": reverse("search-export-csv") + "?" + _querystring(query),
+    }
+    template = "search/_results.html" if getattr(request, "htmx", False) else "search/search.html"
+    return render(request, template, context)
+
+
+def _querystring(query: OpportunityQuery) -> str:
+    return urlencode([(k, v) for k, v in query.to_params() if k not in ("page", "page_size")])
+
+
+EXPORT_LIMIT = 2000
+
+
+def search_export_csv(request):
+    """The results of any search as a CSV file (at most 2,000 rows, best match first)."""
+    import dataclasses
+
+    from django.db.models import Case, IntegerField, When
+    from django.http import HttpResponseBadRequest
+
+    from tenders.models import Opportunity
+    from tenders.opendata.exports import opportunities_csv_response
+
+    try:
+        query = OpportunityQuery.from_params(request.GET)
+    except ApplicationError as exc:
+        return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
+    ids: list[int] = []
+    page_number = 1
+    while len(ids) < EXPORT_LIMIT:
+        page = opportunity_search(
+            user=request.user, query=dataclasses.replace(query, page=page_number, page_size=100)
+        )
+        ids += [o.pk for o in page.results]
+        if not page.has_next:
+            break
+        page_number += 1
+    order = Case(*[When(pk=pk, then=n) for n, pk in enumerate(ids)], output_field=IntegerField())
+    qs = (
+        Opportunity.objects.filter(pk__in=ids).order_by(order)
+        if ids
+        else Opportunity.objects.none()
+    )
+    return opportunities_csv_response(qs, filename="kansen-search.csv")

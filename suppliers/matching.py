@@ -679,7 +679,7 @@ def explain(
                 else _("Interested in the related CPV %(cpv)s")
             )
             reasons.append(text % {"cpv": _cpv_text(offered, match.cpv_labels)})
-    if match.shared_words and match.parts.get("text", 0) >= 0.15:
+    if match.shared_words and match.parts.get("text", 0) >= 0.05:
         words = join_and(match.shared_words)
         if for_company:
             reasons.append(_("Mentions %(words)s, as your profile does") % {"words": words})

@@ -4,6 +4,7 @@ Elasticsearch, SMTP sink and Celery worker fixtures (see tests/services.py)."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -14,6 +15,13 @@ from pytest_redis import factories as redis_factories
 
 from tests import services
 from tests.services import ROOT, unavailable
+
+# pytest keeps only the newest three temporary folders of a user and deletes older ones, also
+# while another test run (another checkout) still has a PostgreSQL data directory in one. Give
+# each checkout its own temporary root.
+_TEMPROOT = Path("/tmp") / ("kansen-pytest-" + hashlib.sha256(str(ROOT).encode()).hexdigest()[:8])
+_TEMPROOT.mkdir(exist_ok=True)
+os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", str(_TEMPROOT))
 
 TEST_DATABASE = os.environ.get("KANSEN_TEST_DATABASE", "sqlite")
 PG_CTL = ROOT / "scripts" / "pg_ctl"

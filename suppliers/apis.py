@@ -27,6 +27,7 @@ from suppliers import match_selectors, selectors, services
 from suppliers.models import CompanyProfile, MatchInvitation
 from tenders import selectors as tender_selectors
 from tenders.filters import CharInFilter
+from tenders.models import Opportunity
 from tenders.serializers import OpportunitySummarySerializer
 
 
@@ -274,6 +275,7 @@ class MatchListApi(ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = MatchSerializer
+    queryset = Opportunity.objects.none()  # for the schema; rows come from matching
 
     def list(self, request, *args, **kwargs):
         company = selectors.user_company_or_404(user=request.user)
@@ -412,6 +414,7 @@ class OpportunityMatchListApi(ListAPIView):
 
     permission_classes = [IsAuthenticated]
     serializer_class = SuggestedCompanySerializer
+    queryset = Opportunity.objects.none()  # for the schema; rows come from matching
 
     def list(self, request, *args, **kwargs):
         opportunity = tender_selectors.opportunity_get_for_buyer_member(

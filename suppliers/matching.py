@@ -83,7 +83,7 @@ class MatchWeights:
 
     # Candidate generation and thresholds.
     candidates: int = 300  # at most this many per source (competency, CPV, history)
-    threshold: int = 40  # a "match" for alerts and the market scan scores at least this
+    threshold: int = 35  # a "match" for alerts and the market scan scores at least this
     rare_companies: int = 3  # a competency fewer companies than this claim is rare
 
     @property
@@ -392,15 +392,21 @@ def text_fit(
     stats: CorpusStats | None,
     weights: MatchWeights = WEIGHTS,
 ) -> tuple[float, list[str]]:
-    """BM25 of the document for the query's words, squashed to 0..1, and the shared words as
-    the query wrote them (most telling first)."""
+    """BM25 of the document for the query's words, squashed to 0..1, and up to three shared
+    words as the query wrote them (most telling first; words most documents have are left
+    out of the words, not of the score)."""
     if not query.terms or not document.terms:
         return 0.0, []
     stats = stats or CorpusStats.of([document.terms])
     raw, parts = bm25(
         query.terms.keys(), document.terms, stats, k1=weights.bm25_k1, b=weights.bm25_b
     )
-    words = [query.surface.get(term, term) for term, _gain in parts[:3]]
+    telling = [
+        term
+        for term, _gain in parts
+        if stats.documents < 4 or stats.document_frequency.get(term, 0) * 2 <= stats.documents
+    ]
+    words = [query.surface.get(term, term) for term in telling[:3]]
     return 1 - math.exp(-raw / weights.text_saturation), words
 
 
@@ -627,21 +633,18 @@ def explain(
             )
         reasons.append(text % {"list": join_and(labels)})
     if match.competency_partial and "competency" not in skip:
-        offered = list(dict.fromkeys(o for _a, o in match.competency_partial))
-        labels = [lower_first(taxonomy.label(s)) for s in offered]
+        asked = join_and([lower_first(taxonomy.label(a)) for a, _o in match.competency_partial])
+        offered = join_and(
+            [
+                lower_first(taxonomy.label(o))
+                for o in dict.fromkeys(o for _a, o in match.competency_partial)
+            ]
+        )
         if for_company:
-            text = ngettext(
-                "Close to your competency %(list)s",
-                "Close to your competencies %(list)s",
-                len(labels),
-            )
+            text = _("Asks for %(asked)s, close to your %(offered)s")
         else:
-            text = ngettext(
-                "Has the related competency %(list)s",
-                "Has the related competencies %(list)s",
-                len(labels),
-            )
-        reasons.append(text % {"list": join_and(labels)})
+            text = _("Has %(offered)s, close to %(asked)s")
+        reasons.append(text % {"asked": asked, "offered": offered})
     if match.place:
         asked, offered, value = match.place
         if value >= 1.0:
@@ -662,7 +665,8 @@ def explain(
                     % {"region": asked.label, "theirs": offered.label}
                 )
     for code in match.positives:
-        reasons.append(_positive_text(code, for_company))
+        if for_company or code != "first_timer":
+            reasons.append(_positive_text(code, for_company))
     if match.cpv_best:
         asked, offered, value = match.cpv_best
         if value >= 0.85:

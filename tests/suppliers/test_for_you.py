@@ -1,4 +1,4 @@
-""""For you": ranked open opportunities for the signed-in user's company, and feedback."""
+""" "For you": ranked open opportunities for the signed-in user's company, and feedback."""
 
 from __future__ import annotations
 
@@ -266,7 +266,9 @@ def test_for_you_page_and_feedback_buttons(client, alice, four_kinds):
     assert page.status_code == 200
     html = page.content.decode()
     assert "Drukte voorspellen op het Museumplein" in html
-    assert "Matches your competencies behaviour prediction and data aggregation; in Amsterdam" in html
+    assert (
+        "Matches your competencies behaviour prediction and data aggregation; in Amsterdam" in html
+    )
     tender = four_kinds["tender"]
     response = client.post(
         reverse("for-you-feedback", kwargs={"pk": tender.pk}),

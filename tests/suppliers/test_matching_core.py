@@ -39,7 +39,7 @@ TAXONOMY = Taxonomy(
 AMSTERDAM = Place("GM0363", ("GM0363", "NL32", "NL3", "NL"), "Amsterdam", "Amsterdam")
 GROOT_AMSTERDAM = Place("NL32B", ("NL32B", "NL32", "NL3", "NL"), "Groot-Amsterdam")
 HAARLEM = Place("GM0392", ("GM0392", "NL32", "NL3", "NL"), "Haarlem")
-UTRECHT = Place("GM0344", ("GM0344", "NL31", "NL3", "NL"), "Utrecht")
+UTRECHT = Place("GM0344", ("GM0344", "NL35", "NL3", "NL"), "Utrecht")
 NOORD_HOLLAND = Place("NL32", ("NL32", "NL3", "NL"), "Noord-Holland")
 CONTEXT = Context(taxonomy=TAXONOMY)
 
@@ -333,7 +333,7 @@ def test_reasons_name_partial_competencies_cpv_text_history_and_feedback():
     context = Context(taxonomy=TAXONOMY, text_stats=CorpusStats.of(pool))
     reasons = matching.explain(matching.score(o, c, context), TAXONOMY)
     assert reasons == [
-        "Close to your competency data and analytics",
+        "Asks for data aggregation, close to your data and analytics",
         "Near your region: Amsterdam, close to Haarlem",
         "Suitable for SMEs",
         "Fits your CPV interest 72212000 (Programming services of application software)",

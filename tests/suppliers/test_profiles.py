@@ -266,7 +266,9 @@ def test_api_detail_shows_public_or_own_profiles(reference_data, api, startup, a
 
 
 @pytest.mark.parametrize(("who", "status"), [("alice", 200), ("bob", 200), ("charlie", 404)])
-def test_only_members_patch_their_company(reference_data, api, startup, alice, bob, charlie, who, status):
+def test_only_members_patch_their_company(
+    reference_data, api, startup, alice, bob, charlie, who, status
+):
     services.company_profile_update(company=startup, by=alice, data={"is_public": True})
     api.force_authenticate({"alice": alice, "bob": bob, "charlie": charlie}[who])
     response = api.patch(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from suppliers import match_selectors
+from suppliers.matching import WEIGHTS
 from suppliers.models import MatchInvitation
 from tests.factories import BuyerFactory, member_of
 from tests.suppliers.helpers import NOW, company, opportunity
@@ -97,13 +98,13 @@ def test_suggested_companies_are_ranked_with_reasons(call, companies):
 
 
 def test_alerts_find_every_company_above_the_threshold(call, companies):
-    found = match_selectors.matching_companies_for_opportunity(
-        opportunity_id=call.pk, min_score=40
-    )
+    found = match_selectors.matching_companies_for_opportunity(opportunity_id=call.pk, min_score=40)
     assert {m.company.name for m in found} == {"Stadsdata Lab B.V.", "Stil B.V."}
     assert all(m.score >= 40 for m in found)
     assert found[0].reasons[0].startswith("Matches your competencies")  # worded for the company
-    everyone = match_selectors.matching_companies_for_opportunity(opportunity_id=call.pk, min_score=0)
+    everyone = match_selectors.matching_companies_for_opportunity(
+        opportunity_id=call.pk, min_score=0
+    )
     assert "Groot N.V." not in {m.company.name for m in everyone}
     assert match_selectors.matching_companies_for_opportunity(opportunity_id=999999) == []
 
@@ -120,7 +121,7 @@ def test_only_the_owning_buyer_sees_its_suggested_companies(
     page = client.get(reverse("suggested-companies", kwargs={"pk": call.pk}))
     assert page.status_code == status
     if status == 200:
-        assert [r["name"] for r in response.data["results"]][0] == "Stadsdata Lab B.V."
+        assert response.data["results"][0]["name"] == "Stadsdata Lab B.V."
         assert response.data["results"][0]["reasons"][0].startswith("Has the competencies")
         assert "Stadsdata Lab B.V." in page.content.decode()
 
@@ -197,9 +198,7 @@ def test_invite_rules(api, amsterdam, call, companies, alice, charlie, reference
 def test_invite_from_the_page(client, call, companies, alice, django_capture_on_commit_callbacks):
     member_of(companies["data"], "admin")
     client.force_login(alice)
-    url = reverse(
-        "suggested-invite", kwargs={"pk": call.pk, "company_id": companies["data"].pk}
-    )
+    url = reverse("suggested-invite", kwargs={"pk": call.pk, "company_id": companies["data"].pk})
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"message": ""})
     assert response.status_code == 302
@@ -235,7 +234,7 @@ def test_market_scan_counts_matching_companies_and_rare_competencies(
     assert response.data["matching_companies"] == scan.matching
     assert scan.matching == len(
         match_selectors.matches_for_opportunity(
-            opportunity=draft, public_only=False, min_score=40
+            opportunity=draft, public_only=False, min_score=WEIGHTS.threshold
         )
     )
     page = api.get(reverse("suggested-companies", kwargs={"pk": draft.pk}))
@@ -243,9 +242,7 @@ def test_market_scan_counts_matching_companies_and_rare_competencies(
 
     company(name="Nudge B.V.", competencies=["behaviour-influencing"])
     rescan = api.get(f"/api/v1/opportunities/{draft.pk}/market-scan/").data
-    assert {c["slug"]: c["companies"] for c in rescan["competencies"]}[
-        "behaviour-influencing"
-    ] == 1
+    assert {c["slug"]: c["companies"] for c in rescan["competencies"]}["behaviour-influencing"] == 1
 
 
 def test_suggested_page_shows_the_market_scan(client, amsterdam, alice, companies):
@@ -261,3 +258,29 @@ def test_suggested_page_shows_the_market_scan(client, amsterdam, alice, companie
     assert "Market scan" in html
     assert "Rare: few companies have this" in html
     assert "Invite to apply" not in html  # a draft cannot invite yet
+
+
+def test_earlier_awards_from_the_buyer_count_in_history(amsterdam, alice, reference_data):
+    import datetime as dt
+
+    from tenders.services.opportunities import opportunity_award
+
+    winner = company(name="Eerder B.V.", competencies=["behaviour-prediction"])
+    company(name="Nieuw B.V.", competencies=["behaviour-prediction"])
+    earlier = opportunity(
+        amsterdam,
+        alice,
+        title="Eerdere opdracht",
+        competencies=["behaviour-prediction"],
+        now=NOW - dt.timedelta(days=60),
+    )
+    opportunity_award(opportunity=earlier, by=alice, winners=[{"company": winner}], now=NOW)
+    call = opportunity(
+        amsterdam, alice, title="Nieuwe vraag", competencies=["behaviour-prediction"]
+    )
+    rows = match_selectors.matches_for_opportunity(opportunity=call)
+    assert [r.company.name for r in rows] == ["Eerder B.V.", "Nieuw B.V."]
+    assert "Won 1 earlier contract from Gemeente Amsterdam" in rows[0].reasons
+    for_you = match_selectors.matches_for_company(company=winner)
+    assert for_you[0].opportunity == call
+    assert "You won 1 earlier contract from Gemeente Amsterdam" in for_you[0].reasons

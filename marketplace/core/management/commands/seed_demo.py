@@ -7,6 +7,7 @@ from marketplace.core.demo import DEMO_ACCOUNTS
 # Each step is idempotent and returns lines for the summary. Later features add theirs here.
 DEMO_STEPS = [
     "marketplace.core.demo.seed_accounts",
+    "suppliers.demo.seed_matching",
 ]
 
 

@@ -4,7 +4,8 @@ Data: data/ted_can_2019_sample/ted_can_2019_awards_benchmark.csv.gz (9,694 TED a
 DE/AT/IT/HU). A company is a `winner_key`. Each repeat winner's latest award (by award_date, then
 award id) is held out; every company's profile is built from its other awards only:
 CPV interests (main and additional codes), references (titles), places (buyer towns and its own
-town), history (awards per buyer, main CPV code per award). For each held-out award we rank all
+town), history (awards per buyer, main CPV code per award), and as text the titles and the
+labels of its CPV codes. For each held-out award we rank all
 companies and report recall@1/10/50 and MRR of the real winner. Ties share their ranks (a tie of
 n companies gives each the mean rank), so no method gains from the order of the file.
 
@@ -35,6 +36,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 DATA = (
@@ -183,10 +185,20 @@ def _place(town: str, country: str):
     return Place(code=f"{country}:{name}", chain=(f"{country}:{name}", country), label_en=town)
 
 
+@lru_cache(maxsize=1)
+def cpv_labels() -> dict[str, dict[str, str]]:
+    """CPV labels per code (en, nl, de, fr) from data/cpv."""
+    path = DATA.parent.parent / "cpv" / "cpv2008_en_nl_de_fr.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row["code"]: row for row in csv.DictReader(fh)}
+
+
 def company_facts(i: int, awards: list[dict]):
-    """A company as the product sees one: CPV interests, references, places, history."""
+    """A company as the product sees one: CPV interests, references, places, history. Its
+    text, like a profile's, holds the reference titles and the labels of its CPV interests (in
+    German for German-language data; the CPV file has no Italian or Hungarian labels)."""
     from suppliers.matching import CompanyFacts, History
-    from suppliers.text import analyse_all
+    from suppliers.text import analyse, analyse_all
 
     history = History()
     places = {}
@@ -205,10 +217,18 @@ def company_facts(i: int, awards: list[dict]):
     text = analyse_all([])
     for r in awards:
         text.add(_title_terms(r))
+    cpv_codes = tuple(dict.fromkeys(c for r in awards for c in codes(r)))
+    language = LANGUAGE.get(awards[0]["country"])
+    column = "label_de" if language == "de" else "label_en"
+    labels = cpv_labels()
+    for code in cpv_codes:
+        label = labels.get(code.split("-")[0], {}).get(column)
+        if label:
+            text.add(analyse(label, language="de" if column == "label_de" else "en"))
     return CompanyFacts(
         id=i,
         name=awards[0]["winner_names"].split("|")[0],
-        cpv_codes=tuple(dict.fromkeys(c for r in awards for c in codes(r))),
+        cpv_codes=cpv_codes,
         places=tuple(places.values()),
         text=text,
         history=history,

@@ -78,6 +78,7 @@ class MatchWeights:
     # History: shares of the history part.
     history_buyer: float = 0.45  # earlier awards (and applications, half) from this buyer
     history_cpv: float = 0.35  # earlier awards with similar CPV codes
+    history_cpv_digits: int = 3  # "similar": sharing at least this many digits (a group)
     history_activity: float = 0.2  # how many awards and applications in all
     history_activity_full: int = 20
 
@@ -426,7 +427,7 @@ def history_fit(
         main = opportunity.cpv_codes[0]
         for code in history.award_cpv_codes:
             value, shared = cpv_similarity(main, code, weights)
-            if shared >= 3:
+            if shared >= weights.history_cpv_digits:
                 similar += value
                 similar_count += 1
     cpv = 1 - 0.5**similar

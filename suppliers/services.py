@@ -92,7 +92,8 @@ def _errors(exc: ValidationError, prefix: str = "") -> dict[str, list[str]]:
 
 def profile_match_text_refresh(*, profile: CompanyProfile) -> None:
     """Recompute the stemmed words matching compares with opportunities: the description,
-    main offering, references, and the labels and keywords of the competencies."""
+    main offering, references, the labels and keywords of the competencies and the labels of
+    the CPV interests (so "gegevens analyseren" in a call meets "Analyseren van gegevens")."""
     from marketplace.core.reference import competency_rows
 
     keywords = {row["slug"]: row.get("keywords", []) for row in competency_rows()}
@@ -102,6 +103,8 @@ def profile_match_text_refresh(*, profile: CompanyProfile) -> None:
     for cc in profile.competency_levels.select_related("competency"):
         c = cc.competency
         texts.extend([c.label_en, c.label_nl, " ".join(keywords.get(c.slug, []))])
+    for cpv in profile.cpv_interests.all():
+        texts.extend([cpv.label_en, cpv.label_nl])
     analysed = analyse_all(texts)
     profile.match_text = {"terms": dict(analysed.terms), "surface": analysed.surface}
     profile.save(update_fields=["match_text"])

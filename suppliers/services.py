@@ -473,7 +473,7 @@ def match_invitation_send(*, invitation_id: int, now: dt.datetime | None = None)
     now = now or clock.now()
     with transaction.atomic():
         invitation = (
-            MatchInvitation.objects.select_for_update()
+            MatchInvitation.objects.select_for_update(of=("self",))
             .select_related("opportunity__buyer", "company", "invited_by")
             .filter(pk=invitation_id, sent_at__isnull=True)
             .first()

@@ -38,7 +38,7 @@ from suppliers.matching import (
     Place,
     Taxonomy,
 )
-from suppliers.models import CompanyCompetency, CompanyProfile, MatchFeedback
+from suppliers.models import CompanyProfile, MatchFeedback
 from suppliers.text import Analysed, CorpusStats, analyse_all
 from tenders.models import Award, Opportunity
 from tenders.selectors import opportunity_with_relations
@@ -160,8 +160,9 @@ def _stored_text(profile: CompanyProfile) -> Analysed:
 
 
 def _application_rows(company_ids: Sequence[int]) -> list[tuple[int, int]]:
-    """(company id, buyer id) of submitted applications, once the applications issue adds
-    tenders.Application with `company` and `opportunity` (and `submitted_at`)."""
+    """(company id, buyer id) of submitted applications (tenders.Application with `company`,
+    `opportunity`, `submitted_at` and, when it has them, the statuses in RECEIVED, which leave
+    out withdrawn ones). Empty while that model does not exist."""
     try:
         model = apps.get_model("tenders", "Application")
     except LookupError:
@@ -172,6 +173,9 @@ def _application_rows(company_ids: Sequence[int]) -> list[tuple[int, int]]:
     qs = model.objects.filter(company_id__in=company_ids)
     if "submitted_at" in names:
         qs = qs.filter(submitted_at__isnull=False)
+    received = getattr(model, "RECEIVED", None)
+    if received and "status" in names:
+        qs = qs.filter(status__in=list(received))
     return list(qs.values_list("company_id", "opportunity__buyer_id"))
 
 
@@ -749,13 +753,4 @@ def market_scan(*, opportunity: Opportunity) -> MarketScan:
         matching=len(found),
         capped=len(found) >= WEIGHTS.candidates,
         competencies=supply,
-    )
-
-
-def profile_competency_supply(slugs: Sequence[str]) -> dict[str, int]:
-    """How many profiles claim each competency exactly (for the profile pages)."""
-    return dict(
-        CompanyCompetency.objects.filter(competency__slug__in=slugs)
-        .values_list("competency__slug")
-        .annotate(n=Count("profile", distinct=True))
     )

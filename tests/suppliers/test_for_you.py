@@ -301,3 +301,11 @@ def test_feedback_changes_nothing_for_other_companies(alice, startup, four_kinds
     theirs = [r.opportunity.pk for r in match_selectors.matches_for_company(company=twin)]
     assert four_kinds["tender"].pk not in mine
     assert theirs[0] == four_kinds["tender"].pk
+
+
+def test_the_detail_page_says_why_a_company_cannot_take_part(client, charlie, four_kinds):
+    client.force_login(charlie)
+    funding = four_kinds["funding"]  # for start-ups and micro companies only
+    page = client.get(reverse("for-you-detail", kwargs={"pk": funding.pk})).content.decode()
+    assert "Your company cannot take part in this one" in page
+    assert "Not open to companies of this size" in page

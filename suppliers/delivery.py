@@ -157,7 +157,8 @@ def alerts_deliver(*, alert_ids: Iterable[int], now: dt.datetime | None = None) 
         for alert in alerts:
             pk = alert.pk
             pref = prefs.get(alert.user_id) or AlertPreference(user=alert.user)
-            if not pref.receives_email or not alert.user.is_active:
+            allowed = pref.bouncing_since is None if alert.subject else pref.receives_email
+            if not allowed or not alert.user.is_active:
                 Alert.objects.filter(pk=pk).update(
                     status=Alert.Status.SKIPPED, last_error="unsubscribed or bouncing"
                 )

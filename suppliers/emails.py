@@ -59,7 +59,27 @@ def _item(alert: Alert) -> dict:
     }
 
 
+def notice_message(alert: Alert):
+    """A service message exactly as it was rendered when it happened."""
+    from django.core.mail import EmailMultiAlternatives
+
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(">").strip() or "kansen.example"
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:alert-{alert.pk}".encode()).hexdigest()[:16]
+    message = EmailMultiAlternatives(
+        subject=alert.subject,
+        body=alert.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[alert.user.email],
+        headers={"Message-ID": f"<alert-{alert.pk}.{digest}@{domain}>"},
+    )
+    if alert.body_html:
+        message.attach_alternative(alert.body_html, "text/html")
+    return message
+
+
 def alert_message(alert: Alert):
+    if alert.subject:
+        return notice_message(alert)
     user = alert.user
     scope = scope_for(alert)
     url = unsubscribe_url(user_id=user.pk, scope=scope)

@@ -95,7 +95,7 @@ class AlertPreference(models.Model):
     )
     match_threshold = models.PositiveSmallIntegerField(
         _("minimum match score"),
-        default=60,
+        default=50,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Only opportunities that match your company at least this well (0 to 100)."),
     )
@@ -194,6 +194,11 @@ class Alert(models.Model):
     subject_extra = models.CharField(
         max_length=300, blank=True, help_text="What happened, for notices."
     )
+    # Notices (application receipts and status, invitations) are rendered when they happen, in
+    # the recipient's language, and delivered as they were written.
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     claimed_at = models.DateTimeField(null=True, blank=True)

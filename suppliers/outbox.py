@@ -20,6 +20,7 @@ from django.utils.translation import override
 from marketplace.core import clock
 from marketplace.core.models import Membership, User
 from suppliers.delivery import preference_for, weekly_instant_count
+from suppliers.match_selectors import match_reasons
 from suppliers.models_alerts import Alert, AlertPreference, Cadence, Follow, ProcessedEvent
 from suppliers.sources import companies_matching, saved_searches_matching
 from tenders.models import Opportunity, OpportunityEvent
@@ -48,11 +49,18 @@ class Announcement:
     saved_search_id: int | None = None
 
 
-def _receives(user: User) -> bool:
+def _receives(user: User, *, transactional: bool = False) -> bool:
+    """Whether to email the user. Service messages about the user's own applications and
+    invitations (`transactional`) still go to someone who unsubscribed from alerts, but never to
+    an address that bounces."""
     if not user.is_active:
         return False
     pref = getattr(user, "alert_preference", None)
-    return pref is None or pref.receives_email
+    if pref is None:
+        return True
+    if transactional:
+        return pref.bouncing_since is None
+    return pref.receives_email
 
 
 def _new_opportunity_announcements(opportunity: Opportunity) -> dict[int, Announcement]:
@@ -88,7 +96,13 @@ def _new_opportunity_announcements(opportunity: Opportunity) -> dict[int, Announ
             pref = getattr(user, "alert_preference", None) or AlertPreference(user=user)
             match = matches[membership.organisation_id]
             if pref.matches_enabled and match.score >= pref.match_threshold:
-                add(user, Alert.Reason.MATCH, pref.matches_cadence, match.score, match.reasons)
+                reasons = match_reasons(match.match, language=user.language)
+                with override(user.language):
+                    why = _("Matches your company (%(score)d/100): %(reasons)s.") % {
+                        "score": match.score,
+                        "reasons": "; ".join(reasons),
+                    }
+                add(user, Alert.Reason.MATCH, pref.matches_cadence, match.score, why)
     return out
 
 
@@ -296,3 +310,41 @@ def reminders_write(*, now: dt.datetime | None = None) -> list[int]:
                 ]
             )
     return [a.pk for a in written]
+
+
+def notice_add(
+    *,
+    user: User,
+    opportunity: Opportunity,
+    reason: str,
+    reason_key: str,
+    template: str,
+    context: dict,
+) -> Alert | None:
+    """Put a service message (an application receipt or status, an invitation to apply) in the
+    outbox, rendered now from templates/emails/<template>.* in the user's language. Once per
+    `reason_key` and user; None when it was there already or the address bounces. Deliver after
+    commit with `suppliers.tasks.alerts_enqueue`."""
+    from marketplace.core.emails import email_build
+
+    if not _receives(user, transactional=True):
+        return None
+    message = email_build(to=user.email, template=template, context=context, language=user.language)
+    html = next(
+        (content for content, mimetype in message.alternatives if mimetype == "text/html"), ""
+    )
+    rows = _write(
+        [
+            Alert(
+                user=user,
+                opportunity=opportunity,
+                reason=reason,
+                reason_key=reason_key[:80],
+                cadence=Cadence.INSTANT,
+                subject=message.subject[:300],
+                body_text=message.body,
+                body_html=html,
+            )
+        ]
+    )
+    return rows[0] if rows else None

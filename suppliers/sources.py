@@ -16,7 +16,7 @@ from tenders.models import Opportunity
 class CompanyMatch:
     company_id: int
     score: int
-    reasons: str
+    match: object  # suppliers.matching.Match, for the reasons in each recipient's language
 
 
 def saved_searches_matching(opportunity: Opportunity) -> QuerySet[SavedSearch]:
@@ -44,6 +44,26 @@ def saved_search_finds(saved_search: SavedSearch, opportunity: Opportunity) -> b
     return page.count > 0
 
 
-def companies_matching(opportunity: Opportunity) -> list[CompanyMatch]:
-    """Companies whose profile matches the opportunity, with score and reasons."""
-    return []
+def companies_matching(
+    opportunity: Opportunity, *, min_score: int | None = None
+) -> list[CompanyMatch]:
+    """Companies whose profile matches the opportunity at least `min_score` (default: the
+    lowest threshold any user has set), best first. The matching engine generates candidates
+    with indexed queries and scores only those."""
+    from django.db.models import Min
+
+    from suppliers.match_selectors import matching_companies_for_opportunity
+    from suppliers.models_alerts import AlertPreference
+
+    if min_score is None:
+        lowest = AlertPreference.objects.filter(matches_enabled=True).aggregate(
+            m=Min("match_threshold")
+        )["m"]
+        default = AlertPreference._meta.get_field("match_threshold").default
+        min_score = min(default, lowest) if lowest is not None else default
+    return [
+        CompanyMatch(company_id=row.company.pk, score=row.score, match=row.match)
+        for row in matching_companies_for_opportunity(
+            opportunity_id=opportunity.pk, min_score=min_score
+        )
+    ]

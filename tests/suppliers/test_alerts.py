@@ -417,3 +417,70 @@ def test_saved_search_is_percolated_and_unregistered_when_paused(reference_data,
     services.saved_search_update(saved_search=saved, is_paused=False)
     services.saved_search_delete(saved_search=saved)
     assert not StoredQuery.objects.exists()
+
+
+def test_company_profile_matches_are_announced_with_their_reasons_above_the_threshold(
+    reference_data, buyer, buyer_user, django_capture_on_commit_callbacks
+):
+    from tests.suppliers.helpers import company
+
+    startup = company(
+        name="Stadsdata Lab B.V.",
+        competencies=["data-aggregation", "behaviour-prediction"],
+        cpv_codes=["72000000"],
+        regions=["GM0363"],
+        description="Wij voorspellen drukte in de stad met sensoren en open data.",
+    )
+    fatima = member_of(startup, "admin", email="fatima@stadsdata.example", language="en")
+    sam = member_of(startup, "member", email="sam@stadsdata.example", language="en")
+    services.preferences_update(user=fatima, matches_cadence="instant")
+    services.preferences_update(user=sam, matches_cadence="instant", match_threshold=100)
+    builder = company(name="Bouwbedrijf Groot B.V.", size_class="large", cpv_codes=["45000000"])
+    member_of(builder, "admin", email="bouw@groot.example")
+
+    opportunity = publish(buyer, buyer_user, django_capture_on_commit_callbacks)
+    alerts = list(Alert.objects.select_related("user"))
+    assert [a.user.email for a in alerts] == ["fatima@stadsdata.example"]  # sam's bar is 100
+    assert alerts[0].reason == "match" and alerts[0].score >= 50
+    assert [m.to for m in mail.outbox] == [["fatima@stadsdata.example"]]
+    assert "Matches your company" in mail.outbox[0].body
+    assert "data aggregation" in mail.outbox[0].body.lower()
+    assert opportunity.title in mail.outbox[0].subject
+
+
+def test_application_notices_go_through_the_outbox_once(
+    reference_data, buyer, buyer_user, django_capture_on_commit_callbacks
+):
+    from suppliers.outbox import notice_add
+
+    founder = UserFactory(email="founder@startup.example")
+    opportunity = opportunity_published(buyer, by=buyer_user)
+    for _attempt in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            alert = notice_add(
+                user=founder,
+                opportunity=opportunity,
+                reason="notice",
+                reason_key="application:1:shortlisted:1",
+                template="invitation",
+                context={"organisation": buyer, "by": buyer_user, "path": "/x/"},
+            )
+            if alert:
+                from suppliers.tasks import alerts_enqueue
+
+                alerts_enqueue([alert.pk])
+    assert len(mail.outbox) == 1
+    services.unsubscribe(token=unsubscribe_token(user_id=founder.pk, scope="all"))
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = notice_add(
+            user=founder,
+            opportunity=opportunity,
+            reason="notice",
+            reason_key="application:1:awarded:1",
+            template="invitation",
+            context={"organisation": buyer, "by": buyer_user, "path": "/x/"},
+        )
+        from suppliers.tasks import alerts_enqueue
+
+        alerts_enqueue([alert.pk])
+    assert len(mail.outbox) == 2  # service messages still reach someone who stopped alerts

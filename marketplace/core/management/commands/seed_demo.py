@@ -7,9 +7,10 @@ from marketplace.core.demo import DEMO_ACCOUNTS
 # Each step is idempotent and returns lines for the summary. Later features add theirs here.
 DEMO_STEPS = [
     "marketplace.core.demo.seed_accounts",
-    "tenders.demo_applications.seed_applications",
     "tenders.demo.seed_opportunities",
     "tenders.opendata.demo.seed_imports",
+    "suppliers.demo.seed_matching",
+    "tenders.demo_applications.seed_applications",
 ]
 
 

@@ -214,6 +214,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
         "args": ("weekly",),
     },
+    "alerts-deadline-reminders": {
+        "task": "suppliers.tasks.reminders_send_task",
+        "schedule": crontab(minute=5),
+    },
     "alerts-outbox-sweep": {
         "task": "suppliers.tasks.outbox_sweep_task",
         "schedule": 60.0,
@@ -294,6 +298,16 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Alerts: delivery tuning (seconds unless named otherwise).
+ALERTS_CLAIM_TIMEOUT = env_int("ALERTS_CLAIM_TIMEOUT", 120, minimum=1)
+ALERTS_RETRY_BASE = env_int("ALERTS_RETRY_BASE", 60, minimum=1)
+ALERTS_RETRY_MAX = env_int("ALERTS_RETRY_MAX", 3600, minimum=1)
+ALERTS_MAX_ATTEMPTS = env_int("ALERTS_MAX_ATTEMPTS", 8, minimum=1)
+ALERTS_BOUNCE_LIMIT = env_int("ALERTS_BOUNCE_LIMIT", 3, minimum=1)
+ALERTS_DIGEST_CAP = env_int("ALERTS_DIGEST_CAP", 10, minimum=1)
+ALERTS_BATCH_SIZE = env_int("ALERTS_BATCH_SIZE", 50, minimum=1)
+ALERTS_EVENT_GRACE = env_int("ALERTS_EVENT_GRACE", 30, minimum=0)
 
 # Product knobs.
 KANSEN_DEMO_PASSWORD = "kansen-demo"  # noqa: S105  (public demo accounts, refused when DEBUG is off)

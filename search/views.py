@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from marketplace.core.errors import ApplicationError
@@ -69,6 +70,48 @@ def search_page(request):
             ("newest", _("Newest")),
         ],
         "start": (query.page - 1) * query.page_size + 1,
+        "save_url": reverse("saved-search-create") + "?" + _querystring(query),
+        "csv_url": reverse("search-export-csv") + "?" + _querystring(query),
     }
     template = "search/_results.html" if getattr(request, "htmx", False) else "search/search.html"
     return render(request, template, context)
+
+
+def _querystring(query: OpportunityQuery) -> str:
+    return urlencode([(k, v) for k, v in query.to_params() if k not in ("page", "page_size")])
+
+
+EXPORT_LIMIT = 2000
+
+
+def search_export_csv(request):
+    """The results of any search as a CSV file (at most 2,000 rows, best match first)."""
+    import dataclasses
+
+    from django.db.models import Case, IntegerField, When
+    from django.http import HttpResponseBadRequest
+
+    from tenders.models import Opportunity
+    from tenders.opendata.exports import opportunities_csv_response
+
+    try:
+        query = OpportunityQuery.from_params(request.GET)
+    except ApplicationError as exc:
+        return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
+    ids: list[int] = []
+    page_number = 1
+    while len(ids) < EXPORT_LIMIT:
+        page = opportunity_search(
+            user=request.user, query=dataclasses.replace(query, page=page_number, page_size=100)
+        )
+        ids += [o.pk for o in page.results]
+        if not page.has_next:
+            break
+        page_number += 1
+    order = Case(*[When(pk=pk, then=n) for n, pk in enumerate(ids)], output_field=IntegerField())
+    qs = (
+        Opportunity.objects.filter(pk__in=ids).order_by(order)
+        if ids
+        else Opportunity.objects.none()
+    )
+    return opportunities_csv_response(qs, filename="kansen-search.csv")

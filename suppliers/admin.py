@@ -32,3 +32,6 @@ class MatchFeedbackAdmin(admin.ModelAdmin):
 class MatchInvitationAdmin(admin.ModelAdmin):
     list_display = ["company", "opportunity", "score", "created_at", "sent_at"]
     raw_id_fields = ["company", "opportunity", "invited_by"]
+
+
+from suppliers.admin_alerts import *  # noqa: E402, F403  (saved searches, follows, the outbox)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from suppliers import apis
 
@@ -29,3 +29,5 @@ urlpatterns = [
         name="api-opportunity-market-scan",
     ),
 ]
+
+urlpatterns += [path("", include("suppliers.api_urls_alerts"))]

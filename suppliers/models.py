@@ -197,3 +197,6 @@ class MatchInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.company} invited to {self.opportunity_id}"
+
+
+from suppliers.models_alerts import *  # noqa: E402, F403  (saved searches, follows, the outbox)

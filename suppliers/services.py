@@ -18,7 +18,6 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from marketplace.core import clock
-from marketplace.core.emails import email_send
 from marketplace.core.errors import ApplicationError, Forbidden, TransitionError
 from marketplace.core.files import IMAGE_TYPES, MB, file_check
 from marketplace.core.models import Competency, CpvCode, Membership, Organisation, Region, User
@@ -465,10 +464,13 @@ def match_invitation_create(
 
 
 def match_invitation_send(*, invitation_id: int, now: dt.datetime | None = None) -> int:
-    """Email an invitation to every member of the invited company, once (returns how many
-    emails were sent; 0 when it was sent before). The one place invitations are delivered: the
-    alerts outbox can take this over."""
+    """Put the invitation in the alerts outbox for every member of the invited company, once,
+    rendered in each member's language (returns how many messages were queued; 0 when it was
+    handed over before). Delivery follows after commit, exactly once per member."""
     from suppliers.match_selectors import match_reasons_for_language
+    from suppliers.models_alerts import Alert
+    from suppliers.outbox import notice_add
+    from suppliers.tasks import alerts_enqueue
 
     now = now or clock.now()
     with transaction.atomic():
@@ -485,13 +487,15 @@ def match_invitation_send(*, invitation_id: int, now: dt.datetime | None = None)
             .select_related("user")
             .filter(user__is_active=True)
         )
-        sent = 0
+        ids = []
         for membership in members:
             user = membership.user
-            email_send(
-                to=user.email,
+            alert = notice_add(
+                user=user,
+                opportunity=invitation.opportunity,
+                reason=Alert.Reason.INVITE,
+                reason_key=f"invite:{invitation.pk}",
                 template="match_invitation",
-                language=user.language,
                 context={
                     "invitation": invitation,
                     "opportunity": invitation.opportunity,
@@ -501,7 +505,9 @@ def match_invitation_send(*, invitation_id: int, now: dt.datetime | None = None)
                     "path": invitation.opportunity.get_absolute_url(),
                 },
             )
-            sent += 1
+            if alert is not None:
+                ids.append(alert.pk)
         invitation.sent_at = now
         invitation.save(update_fields=["sent_at"])
-    return sent
+        alerts_enqueue(ids)
+    return len(ids)

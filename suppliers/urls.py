@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from suppliers import views
 
@@ -26,3 +26,5 @@ urlpatterns = [
         name="suggested-invite",
     ),
 ]
+
+urlpatterns += [path("", include("suppliers.urls_alerts"))]

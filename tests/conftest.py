@@ -188,8 +188,9 @@ def celery_broker(redis_url, settings):
 
 def _celery_reset_connections(app) -> None:
     """Forget pooled broker connections and the result backend so new settings take effect."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    from kombu import pools
+
+    pools.reset()  # kombu keeps connection and producer pools in a global registry
     app._pool = None
     app.amqp._producer_pool = None
     app.__dict__.pop("backend", None)

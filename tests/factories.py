@@ -218,3 +218,32 @@ def published_opportunity(
         buyer=buyer, by=by, kind=kind, data=opportunity_data(kind, now=now, **overrides)
     )
     return opportunity_publish(opportunity=opportunity, by=by, now=now)
+
+
+def opportunity_draft(buyer=None, *, by=None, kind: str = "co_creation", **data):
+    """A complete, publishable draft about predicting crowds (see opportunity_data)."""
+    from marketplace.core import clock
+    from tenders.services.opportunities import opportunity_create
+
+    values = {
+        "title": "Drukte voorspellen rond de Johan Cruijff ArenA",
+        "summary": "Wij zoeken een start-up die drukte voorspelt.",
+        "description": "Voorspel de drukte op de Arena Boulevard met sensordata.",
+        "competencies": ["behaviour-prediction", "data-aggregation"],
+        **data,
+    }
+    return opportunity_create(
+        buyer=buyer or BuyerFactory(),
+        by=by,
+        kind=kind,
+        data=opportunity_data(kind, now=clock.now(), **values),
+    )
+
+
+def opportunity_published(buyer=None, *, by=None, kind: str = "co_creation", **data):
+    """A published opportunity (see opportunity_draft)."""
+    from tenders.services.opportunities import opportunity_publish
+
+    return opportunity_publish(
+        opportunity=opportunity_draft(buyer, by=by, kind=kind, **data), by=by
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import logging
 import os
 import signal
 import socket
@@ -23,6 +24,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -124,18 +126,35 @@ def elasticsearch_stop(root: Path) -> None:
 class SmtpSink:
     """A real SMTP server (aiosmtpd) on loopback that keeps every message it receives."""
 
-    def __init__(self, port: int | None = None):
+    def __init__(
+        self, port: int | None = None, *, reject: set[str] | None = None, delay: float = 0.0
+    ):
         self.port = port or free_port()
+        self.reject = {r.lower() for r in (reject or set())}
+        self.delay = delay
         self.messages: list[EmailMessage] = []
         self.envelopes: list = []
         self._lock = threading.Lock()
         self.controller = None
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.reject:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
+        # Like a real mail server: the message is kept as soon as its final "." arrives; the
+        # reply may come later (the optional delay), and a client that disconnects before it
+        # reads the reply does not take the message back.
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.envelopes.append(envelope)
             self.messages.append(message)
+        if self.delay:
+            import asyncio
+
+            await asyncio.sleep(self.delay)
         return "250 Message accepted for delivery"
 
     def start(self) -> SmtpSink:
@@ -149,6 +168,10 @@ class SmtpSink:
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self.messages)
 
     def wait_for(self, count: int, timeout: float = 15) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout

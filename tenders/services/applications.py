@@ -31,7 +31,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from marketplace.core import clock
-from marketplace.core.emails import email_send
 from marketplace.core.errors import ApplicationError, Forbidden, NotFound, TransitionError
 from marketplace.core.files import file_check
 from marketplace.core.models import Organisation, User
@@ -892,9 +891,13 @@ def application_notify(
     *, application: Application, event: str, version: ApplicationVersion | None = None
 ) -> None:
     """Tell the members of the applying company about `event` (submitted: the receipt;
-    withdrawn; shortlisted, rejected, awarded, approved, declined; feedback), by email after
-    commit, each in their own language. The one place applicants are notified: the alerts
-    pipeline can take this over."""
+    withdrawn; shortlisted, rejected, awarded, approved, declined; feedback). Each message goes
+    into the alerts outbox, rendered in the member's language, and is delivered after commit,
+    once per event and version."""
+    from suppliers.models_alerts import Alert
+    from suppliers.outbox import notice_add
+    from suppliers.tasks import alerts_enqueue
+
     recipients = list(
         User.objects.filter(
             memberships__organisation_id=application.company_id, is_active=True
@@ -909,17 +912,20 @@ def application_notify(
         "version": version,
         "path": application.get_absolute_url(),
     }
-
-    def send() -> None:
-        for user in recipients:
-            try:
-                email_send(
-                    to=user.email, template=template, context=context, language=user.language
-                )
-            except Exception:
-                logger.exception("Could not email %s about application %s", user.pk, application.pk)
-
-    transaction.on_commit(send)
+    stamp = version.number if version is not None else int(clock.now().timestamp())
+    ids = []
+    for user in recipients:
+        alert = notice_add(
+            user=user,
+            opportunity=application.opportunity,
+            reason=Alert.Reason.NOTICE,
+            reason_key=f"application:{application.pk}:{event}:{stamp}",
+            template=template,
+            context=context,
+        )
+        if alert is not None:
+            ids.append(alert.pk)
+    alerts_enqueue(ids)
 
 
 # ---------------------------------------------------------------------------------------------

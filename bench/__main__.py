@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import pkgutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -27,9 +27,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     failed = 0
     for name in names:
-        module = importlib.import_module(f"bench.{name}")
         print(f"== bench/{name} ==", flush=True)
-        failed += bool(module.main(["--smoke"] if args.smoke else []))
+        # Each benchmark in its own process: each sets up Django on its own throwaway services.
+        code = (
+            "import importlib, sys; "
+            f"sys.exit(importlib.import_module('bench.{name}').main(sys.argv[1:]))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code, *(["--smoke"] if args.smoke else [])], check=False
+        )
+        if result.returncode:
+            print(f"bench/{name} failed with exit code {result.returncode}", flush=True)
+            failed += 1
     return 1 if failed else 0
 
 

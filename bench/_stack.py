@@ -134,3 +134,27 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
     start = time.perf_counter()
     value = fn(*args, **kwargs)
     return time.perf_counter() - start, value
+
+
+@contextlib.contextmanager
+def elasticsearch():
+    """Yields the URL of a real Elasticsearch 8 node (scripts/elasticsearch/run), or of
+    BENCH_ELASTICSEARCH_URL when given."""
+    if os.environ.get("BENCH_ELASTICSEARCH_URL"):
+        yield os.environ["BENCH_ELASTICSEARCH_URL"]
+        return
+    from tests.services import elasticsearch_start
+
+    workdir = Path(tempfile.mkdtemp(prefix="kansen-bench-es-"))
+    info = elasticsearch_start(workdir)
+    if "error" in info:
+        raise RuntimeError(info["error"])
+    try:
+        yield info["url"]
+    finally:
+        import signal
+
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(info["pid"], signal.SIGTERM)
+            time.sleep(2)
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -95,7 +95,7 @@ class AlertPreference(models.Model):
     )
     match_threshold = models.PositiveSmallIntegerField(
         _("minimum match score"),
-        default=50,
+        default=35,  # MatchWeights.threshold: what matching itself calls a match
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Only opportunities that match your company at least this well (0 to 100)."),
     )

@@ -441,7 +441,7 @@ def test_company_profile_matches_are_announced_with_their_reasons_above_the_thre
     opportunity = publish(buyer, buyer_user, django_capture_on_commit_callbacks)
     alerts = list(Alert.objects.select_related("user"))
     assert [a.user.email for a in alerts] == ["fatima@stadsdata.example"]  # sam's bar is 100
-    assert alerts[0].reason == "match" and alerts[0].score >= 50
+    assert alerts[0].reason == "match" and alerts[0].score >= 35
     assert [m.to for m in mail.outbox] == [["fatima@stadsdata.example"]]
     assert "Matches your company" in mail.outbox[0].body
     assert "data aggregation" in mail.outbox[0].body.lower()

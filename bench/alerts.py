@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import datetime as dt
+import os
 import tempfile
 import time
 from pathlib import Path

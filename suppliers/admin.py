@@ -1,10 +1,28 @@
 from django.contrib import admin
 
-from suppliers.models import CompanyProfile, MatchFeedback, MatchInvitation
+from suppliers.models import (
+    CompanyCompetency,
+    CompanyProfile,
+    CompanyReference,
+    MatchFeedback,
+    MatchInvitation,
+)
+
+
+class CompanyCompetencyInline(admin.TabularInline):
+    model = CompanyCompetency
+    extra = 0
+    raw_id_fields = ["competency", "evidence_reference"]
+
+
+class CompanyReferenceInline(admin.StackedInline):
+    model = CompanyReference
+    extra = 0
 
 
 @admin.register(CompanyProfile)
 class CompanyProfileAdmin(admin.ModelAdmin):
+    inlines = [CompanyCompetencyInline, CompanyReferenceInline]
     list_display = ["organisation", "is_public", "trl", "updated_at"]
     list_filter = ["is_public"]
     search_fields = ["organisation__name"]

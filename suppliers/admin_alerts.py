@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from suppliers.models_alerts import Alert, AlertPreference, Digest, Follow, SavedSearch
+from suppliers.models_alerts import (
+    Alert,
+    AlertPreference,
+    Digest,
+    Follow,
+    ProcessedEvent,
+    SavedSearch,
+)
 
 
 @admin.register(SavedSearch)
@@ -55,3 +62,12 @@ class DigestAdmin(admin.ModelAdmin):
     list_display = ["user", "period", "status", "attempts", "sent_at"]
     list_filter = ["status", "cadence"]
     raw_id_fields = ["user"]
+
+
+@admin.register(ProcessedEvent)
+class ProcessedEventAdmin(admin.ModelAdmin):
+    list_display = ["event", "processed_at", "alerts_written"]
+    raw_id_fields = ["event"]
+
+    def has_add_permission(self, request):
+        return False

@@ -27,7 +27,7 @@ from pathlib import Path
 from bench import _stack
 
 
-def deliver(emails: int, worker_count: int) -> dict:
+def deliver(emails: int, worker_count: int, kill: bool = False) -> dict:
     with _stack.postgresql() as db_url, _stack.redis() as redis_url, _stack.smtp_sink() as sink:
         env = {
             "DATABASE_URL": db_url,
@@ -38,6 +38,7 @@ def deliver(emails: int, worker_count: int) -> dict:
             "ALLOWED_HOSTS": "127.0.0.1",
             "LOG_LEVEL": "WARNING",
             "KANSEN_VAR_DIR": tempfile.mkdtemp(prefix="kansen-bench-var-"),
+            "ALERTS_CLAIM_TIMEOUT": "5",
         }
         _stack.django_setup(env)
         from django.utils import timezone
@@ -94,15 +95,29 @@ def deliver(emails: int, worker_count: int) -> dict:
         )
         ids = [a.pk for a in alerts]
         logdir = Path(tempfile.mkdtemp(prefix="kansen-bench-workers-"))
-        with _stack.workers(worker_count, env, logdir):
+        with _stack.workers(worker_count, env, logdir) as running:
             from marketplace.celery import app
+            from suppliers.tasks import outbox_sweep_task
 
             app.conf.update(broker_url=redis_url, task_always_eager=False)
             start = time.perf_counter()
             for batch in batches(ids, 50):
                 enqueue(alerts_deliver_task, batch)
             deadline = start + max(120, emails / 20)
+            killed = False
+            last_sweep = start
             while sink.count() < emails and time.perf_counter() < deadline:
+                if kill and not killed and sink.count() >= emails // 3:
+                    # A crash: SIGKILL one worker half-way, start a new one; the sweep (every
+                    # minute in production, every 2 s here) hands its unfinished rows on.
+                    running[0].kill()
+                    running.append(
+                        _stack.CeleryWorker(env, logdir / "worker-restarted.log").start(timeout=60)
+                    )
+                    killed = True
+                if killed and time.perf_counter() - last_sweep > 2:
+                    enqueue(outbox_sweep_task)
+                    last_sweep = time.perf_counter()
                 time.sleep(0.05)
             elapsed = time.perf_counter() - start
             time.sleep(2)
@@ -111,6 +126,7 @@ def deliver(emails: int, worker_count: int) -> dict:
         unique = len(set(message_ids))
         sent_rows = Alert.objects.filter(status="sent").count()
         return {
+            "killed": kill,
             "emails": emails,
             "workers": worker_count,
             "seconds": round(elapsed, 2),
@@ -471,6 +487,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=["elasticsearch", "database"], default="elasticsearch")
     parser.add_argument("--emails", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--kill", action="store_true", help="SIGKILL a worker a third of the way through"
+    )
     parser.add_argument("--smoke", action="store_true", help="200 emails")
     args = parser.parse_args(argv)
     ok = True
@@ -504,9 +523,10 @@ def main(argv: list[str] | None = None) -> int:
             ).returncode or (0 if ok else 1)
         return 0 if ok else 1
     emails = 200 if args.smoke else args.emails
-    result = deliver(emails, args.workers)
+    result = deliver(emails, args.workers, kill=args.kill)
     print(
-        f"alerts deliver: {result['received']}/{result['emails']} emails with {result['workers']} workers "
+        f"alerts deliver{' (one worker killed with SIGKILL a third of the way)' if result['killed'] else ''}: "
+        f"{result['received']}/{result['emails']} emails with {result['workers']} workers "
         f"in {result['seconds']} s ({result['per_second']}/s); lost {result['lost']}, duplicated {result['duplicated']}"
     )
     ok = ok and result["lost"] == 0 and result["duplicated"] == 0

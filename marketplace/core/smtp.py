@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import re
 import smtplib
+import socket
 import ssl
 from collections.abc import Callable
 
@@ -57,6 +58,10 @@ class SmtpSender:
         if self.use_ssl:
             kwargs["context"] = ssl.create_default_context()
         connection = cls(self.host, self.port, **kwargs)
+        # The final "." goes out as its own small write after the database commit; without
+        # TCP_NODELAY, Nagle's algorithm holds it until the server acknowledges the body, which
+        # the server delays (delayed ACK): about 40 ms lost per message.
+        connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self.use_tls:
             connection.starttls(context=ssl.create_default_context())
         if self.username and self.password:

@@ -126,7 +126,12 @@ def saved_search_edit(request, pk: int):
     return render(
         request,
         "suppliers/alerts/saved_search_edit.html",
-        {"form": form, "saved": saved, "querystring": urlencode(saved.params, doseq=True)},
+        {
+            "form": form,
+            "saved": saved,
+            "querystring": urlencode(saved.params, doseq=True),
+            "calendar_url": request.build_absolute_uri(saved_search_calendar_url(saved)),
+        },
     )
 
 
@@ -164,3 +169,39 @@ def unsubscribe(request, token: str):
             request, "suppliers/alerts/unsubscribe.html", {"done": what, "email": user.email}
         )
     return render(request, "suppliers/alerts/unsubscribe.html", {"token": token})
+
+
+CALENDAR_SALT = "kansen.saved-search-calendar"
+
+
+def saved_search_calendar_url(saved: SavedSearch) -> str:
+    """A private address a calendar program can subscribe to (no sign-in: the link is signed)."""
+    from django.core import signing
+
+    return reverse(
+        "saved-search-calendar", kwargs={"token": signing.dumps(saved.pk, salt=CALENDAR_SALT)}
+    )
+
+
+def saved_search_calendar(request, token: str):
+    """The deadlines of what a saved search finds now, as an iCalendar file."""
+    import dataclasses
+
+    from django.core import signing
+    from django.http import Http404, HttpResponse
+
+    from search.query import OpportunityQuery
+    from search.selectors import opportunity_search
+    from tenders.opendata.calendar import opportunities_calendar
+
+    try:
+        saved = SavedSearch.objects.get(pk=signing.loads(token, salt=CALENDAR_SALT))
+        query = OpportunityQuery.from_json(saved.params)
+    except (signing.BadSignature, SavedSearch.DoesNotExist, ApplicationError):
+        raise Http404 from None
+    query = dataclasses.replace(query, status=("published",), sort="closing", page=1, page_size=100)
+    page = opportunity_search(user=None, query=query)
+    calendar = opportunities_calendar(page.results, name=f"Kansen: {saved.name}")
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="kansen-saved-search.ics"'
+    return response

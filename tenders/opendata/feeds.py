@@ -1,7 +1,10 @@
-"""Atom and RSS feeds of newly published opportunities, for everything or for any filter URL
-(/feeds/opportunities.atom?kind=tender&region=NL32 takes the filters of the opportunity API)."""
+"""Atom and RSS feeds of newly published opportunities, for everything or for any search URL:
+/feeds/opportunities.atom takes the same parameters as the search page and the API
+(q, kind, region, cpv, competency, closing ...), newest first."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -10,42 +13,65 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
-from tenders import selectors
-from tenders.filters import OpportunityFilter
+from marketplace.core.errors import ApplicationError
 from tenders.models import Opportunity
 
 FEED_SIZE = 50
 
 
-def filtered_public(params) -> tuple[OpportunityFilter, bool]:
-    """The opportunity API's filters over everything public; (filterset, valid)."""
+@dataclasses.dataclass(frozen=True)
+class FeedRequest:
+    """What one request asked for (kept off the Feed instance, which all requests share)."""
+
+    params: object
+    path: str
+    items: list
+
+
+def filtered_public(params):
+    """The opportunity API's filters over everything public; (filterset, valid). Used by the
+    CSV export of /opportunities.csv."""
+    from tenders import selectors
+    from tenders.filters import OpportunityFilter
+
     filterset = OpportunityFilter(params, queryset=selectors.opportunity_list_public())
     return filterset, filterset.is_valid()
+
+
+def _query(params):
+    from search.query import OpportunityQuery
+
+    query = OpportunityQuery.from_params(params)
+    return dataclasses.replace(query, sort="newest", page=1, page_size=FEED_SIZE)
 
 
 class OpportunityRssFeed(Feed):
     feed_type = Rss201rev2Feed
 
     def get_object(self, request, *args, **kwargs):
-        return self.filterset
+        from search.selectors import opportunity_search
+
+        page = opportunity_search(user=None, query=_query(request.GET))
+        return FeedRequest(params=request.GET.copy(), path=request.path, items=list(page.results))
 
     def title(self, obj) -> str:
-        described = ", ".join(f"{k}={v}" for k, v in sorted(self.params.items()) if v)
+        described = ", ".join(f"{k}={v}" for k, v in sorted(obj.params.items()) if v)
         base = _("New opportunities on %(site)s") % {"site": settings.SITE_NAME}
         return f"{base} ({described})" if described else base
 
     def link(self, obj) -> str:
-        return f"{settings.SITE_URL}{reverse('home')}"
+        query = obj.params.urlencode()
+        return f"{settings.SITE_URL}{reverse('search')}" + (f"?{query}" if query else "")
 
     def description(self, obj) -> str:
         return _("Tenders, funding calls, co-creation calls and test locations, newest first.")
 
     def feed_url(self, obj) -> str:
-        query = self.params.urlencode()
-        return f"{settings.SITE_URL}{self.request_path}" + (f"?{query}" if query else "")
+        query = obj.params.urlencode()
+        return f"{settings.SITE_URL}{obj.path}" + (f"?{query}" if query else "")
 
     def items(self, obj):
-        return obj.qs.select_related("buyer").order_by("-published_at", "-pk")[:FEED_SIZE]
+        return obj.items
 
     def item_title(self, item: Opportunity) -> str:
         return item.title
@@ -79,12 +105,11 @@ class OpportunityRssFeed(Feed):
         return [item.kind]
 
     def __call__(self, request, *args, **kwargs):
-        self.request_path = request.path
-        self.params = request.GET.copy()
-        self.filterset, valid = filtered_public(request.GET)
-        if not valid:
+        try:
+            _query(request.GET)
+        except ApplicationError as exc:
             return HttpResponseBadRequest(
-                _("Unknown filter value: %(errors)s") % {"errors": dict(self.filterset.errors)},
+                _("Unknown search parameter: %(errors)s") % {"errors": exc.errors},
                 content_type="text/plain; charset=utf-8",
             )
         return super().__call__(request, *args, **kwargs)

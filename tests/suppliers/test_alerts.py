@@ -484,3 +484,36 @@ def test_application_notices_go_through_the_outbox_once(
 
         alerts_enqueue([alert.pk])
     assert len(mail.outbox) == 2  # service messages still reach someone who stopped alerts
+
+
+def test_saved_search_calendar_lists_the_deadlines_of_what_it_finds(
+    reference_data, client, buyer, buyer_user, founder, django_capture_on_commit_callbacks
+):
+    import icalendar
+
+    from suppliers.views_alerts import saved_search_calendar_url
+
+    opportunity = publish(buyer, buyer_user, django_capture_on_commit_callbacks)
+    publish(
+        buyer,
+        buyer_user,
+        django_capture_on_commit_callbacks,
+        title="Afvalbakken die melden wanneer ze vol zijn",
+        summary="Slimme afvalbakken.",
+        description="Afvalbakken die zelf melden wanneer ze geleegd moeten worden.",
+        kind="tender",
+        competencies=["waste-recycling"],
+    )
+    saved = services.saved_search_create(user=founder, name="Drukte", params={"q": "drukte"})
+    client.force_login(founder)
+    assert (
+        saved_search_calendar_url(saved)
+        in client.get(reverse("saved-search-edit", args=[saved.pk])).content.decode()
+    )
+    client.logout()  # calendar programs do not sign in: the address is signed
+    response = client.get(saved_search_calendar_url(saved))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    summaries = " ".join(str(e["summary"]) for e in calendar.walk("VEVENT"))
+    assert opportunity.title in summaries and "Afvalbakken" not in summaries
+    assert client.get("/alerts/calendar/forged.ics").status_code == 404

@@ -187,7 +187,10 @@ def test_csv_takes_the_filters_of_the_api(reference_data, client):
 
 
 def test_feeds_parse_and_follow_the_filters(reference_data, client):
+    from search.services import search_index
+
     import_samples()
+    search_index(ids=list(Opportunity.objects.values_list("pk", flat=True)))
     atom = feedparser.parse(client.get("/feeds/opportunities.atom?kind=funding").content)
     assert not atom.bozo, atom.get("bozo_exception")
     assert atom.version == "atom10"
@@ -204,6 +207,11 @@ def test_feeds_parse_and_follow_the_filters(reference_data, client):
     dates = [e.published_parsed for e in everything.entries]
     assert dates == sorted(dates, reverse=True)
     assert client.get("/feeds/opportunities.rss?cpv=x&status=nope").status_code == 400
+    # Any search URL works, words included.
+    found = feedparser.parse(
+        client.get("/feeds/opportunities.atom?q=doctoral&kind=funding").content
+    )
+    assert found.entries and len(found.entries) < len(atom.entries)
 
 
 def test_an_opportunity_calendar_has_its_deadlines(reference_data, client):

@@ -73,8 +73,12 @@ def search_page(request):
         "save_url": reverse("saved-search-create") + "?" + _querystring(query),
         "csv_url": reverse("search-export-csv") + "?" + _querystring(query),
     }
-    template = "search/_results.html" if getattr(request, "htmx", False) else "search/search.html"
-    return render(request, template, context)
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request
+    # htmx (ticking a filter, changing the sort) swaps in the facets and results together.
+    response = render(request, "search/_layout.html" if partial else "search/search.html", context)
+    response["Vary"] = "HX-Request"
+    return response
 
 
 def _querystring(query: OpportunityQuery) -> str:

@@ -35,8 +35,8 @@
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
-    var target = event.detail && event.detail.elt;
-    if (!target || !target.querySelector) return;
+    var target = event.target;
+    if (!target || !target.querySelector || !target.isConnected) return;
     var focus = target.querySelector("[data-kansen-focus]") || (target.matches("[data-kansen-focus]") ? target : null);
     if (focus) focus.focus();
   });

@@ -8,22 +8,24 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from marketplace.core.errors import ApplicationError
 from search.query import OpportunityQuery
 from search.selectors import opportunity_search
 
+# Lazy: the titles are read per request, in the visitor's language.
 FACET_TITLES = {
-    "kind": _("Kind"),
-    "status": _("Status"),
-    "closing": _("Deadline"),
-    "competency": _("Competency"),
-    "region": _("Region"),
-    "cpv": _("What is bought (CPV)"),
-    "buyer": _("Buyer"),
-    "budget_band": _("Budget"),
-    "sme_suitable": _("For small companies"),
-    "first_timer_friendly": _("For first-timers"),
+    "kind": gettext_lazy("Kind"),
+    "status": gettext_lazy("Status"),
+    "closing": gettext_lazy("Deadline"),
+    "competency": gettext_lazy("Competency"),
+    "region": gettext_lazy("Region"),
+    "cpv": gettext_lazy("What is bought (CPV)"),
+    "buyer": gettext_lazy("Buyer"),
+    "budget_band": gettext_lazy("Budget"),
+    "sme_suitable": gettext_lazy("For small companies"),
+    "first_timer_friendly": gettext_lazy("For first-timers"),
 }
 FACET_ORDER = list(FACET_TITLES)
 

@@ -180,7 +180,10 @@ def profile_references(request):
                 )
                 messages.success(request, _("The reference project has been removed."))
             except (ApplicationError, ValueError):
-                messages.error(request, _("That reference project does not exist."))
+                messages.error(
+                    request,
+                    _("That reference project no longer exists. The list below is up to date."),
+                )
             return redirect("profile-references")
         if form.is_valid():
             try:

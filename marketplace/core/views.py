@@ -149,7 +149,10 @@ def api_tokens(request):
                 services.api_token_revoke(user=request.user, token_id=int(request.POST["revoke"]))
                 messages.success(request, _("The token has been revoked."))
             except (ApplicationError, ValueError):
-                messages.error(request, _("That token does not exist."))
+                messages.error(
+                    request,
+                    _("That token no longer exists. The list below shows your active tokens."),
+                )
             return HttpResponseRedirect(reverse("api-tokens"))
         if form.is_valid():
             _token, new_key = services.api_token_create(

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -79,7 +80,7 @@ def search_page(request):
     partial = bool(htmx) and not htmx.history_restore_request
     # htmx (ticking a filter, changing the sort) swaps in the facets and results together.
     response = render(request, "search/_layout.html" if partial else "search/search.html", context)
-    response["Vary"] = "HX-Request"
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 

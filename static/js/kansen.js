@@ -29,9 +29,31 @@
     if (summary) summary.focus();
   }
 
+  // A wide table scrolls inside its own box; when it does and holds nothing focusable, the box
+  // itself takes the focus (so keyboard users can scroll it) and is named after the table.
+  function scrollableTables(root) {
+    root.querySelectorAll("main table").forEach(function (table) {
+      var box = table.parentElement;
+      if (!box.classList.contains("kansen-table-scroll")) {
+        box = document.createElement("div");
+        box.className = "kansen-table-scroll";
+        table.parentNode.insertBefore(box, table);
+        box.appendChild(table);
+      }
+      var focusable = table.querySelector("a[href], button, input, select, textarea");
+      if (box.scrollWidth > box.clientWidth + 1 && !focusable && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        var caption = table.querySelector("caption");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : document.title);
+      }
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setUpMenu();
     focusErrorSummary();
+    scrollableTables(document);
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {

@@ -26,7 +26,7 @@ def clock():
 
 
 @pytest.fixture
-def amsterdam():
+def amsterdam(reference_data):
     return BuyerFactory(name="Gemeente Amsterdam")
 
 
@@ -150,3 +150,16 @@ def test_glossary_in_the_active_language(client):
     assert 'lang="nl"' in dutch
     assert "Een standaardformulier waarin je verklaart" in dutch
     assert "glossary" in client.get(reverse("home")).content.decode()  # linked from the footer
+
+
+def test_outcome_of_an_imported_award_without_a_company_on_kansen(amsterdam, buyer_user, client):
+    from tenders.models import Award, Opportunity
+
+    awarded = opportunity(
+        amsterdam, buyer_user, title="Gegund", closes_at=NOW + dt.timedelta(days=1)
+    )
+    Award.objects.create(opportunity=awarded, supplier_name="Sensorbedrijf B.V.", value=120000)
+    Opportunity.objects.filter(pk=awarded.pk).update(awarded_at=NOW)
+    response = client.get(awarded.get_absolute_url())
+    assert response.status_code == 200
+    assert "Sensorbedrijf B.V., €\xa0120,000" in response.content.decode()

@@ -23,7 +23,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-static/vendor/.built: node_modules/.installed
+static/vendor/.built: node_modules/.installed scripts/build-assets
 	scripts/build-assets
 	@touch $@
 

@@ -7,23 +7,26 @@ from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from marketplace.core.errors import ApplicationError
 from search.query import OpportunityQuery
 from search.selectors import opportunity_search
 
+# Lazy: the titles are read per request, in the visitor's language.
 FACET_TITLES = {
-    "kind": _("Kind"),
-    "status": _("Status"),
-    "closing": _("Deadline"),
-    "competency": _("Competency"),
-    "region": _("Region"),
-    "cpv": _("What is bought (CPV)"),
-    "buyer": _("Buyer"),
-    "budget_band": _("Budget"),
-    "sme_suitable": _("For small companies"),
-    "first_timer_friendly": _("For first-timers"),
+    "kind": gettext_lazy("Kind"),
+    "status": gettext_lazy("Status"),
+    "closing": gettext_lazy("Deadline"),
+    "competency": gettext_lazy("Competency"),
+    "region": gettext_lazy("Region"),
+    "cpv": gettext_lazy("What is bought (CPV)"),
+    "buyer": gettext_lazy("Buyer"),
+    "budget_band": gettext_lazy("Budget"),
+    "sme_suitable": gettext_lazy("For small companies"),
+    "first_timer_friendly": gettext_lazy("For first-timers"),
 }
 FACET_ORDER = list(FACET_TITLES)
 
@@ -73,8 +76,12 @@ def search_page(request):
         "save_url": reverse("saved-search-create") + "?" + _querystring(query),
         "csv_url": reverse("search-export-csv") + "?" + _querystring(query),
     }
-    template = "search/_results.html" if getattr(request, "htmx", False) else "search/search.html"
-    return render(request, template, context)
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request
+    # htmx (ticking a filter, changing the sort) swaps in the facets and results together.
+    response = render(request, "search/_layout.html" if partial else "search/search.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _querystring(query: OpportunityQuery) -> str:

@@ -216,3 +216,54 @@ def profile_completeness(profile: CompanyProfile | None, company: Organisation) 
     )
     percent = sum(s.points for s in steps if s.done)
     return Completeness(percent=percent, steps=steps)
+
+
+# -- Coming deadlines (the home page) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    opportunity: object  # tenders.models.Opportunity
+    closes_at: object  # datetime
+    application: object | None  # a draft application of the user's company, if any
+    is_followed: bool
+
+
+def coming_deadlines(
+    *, user: User, company: Organisation | None, now=None, limit: int = 6
+) -> list[Deadline]:
+    """Deadlines still to come that concern the user, soonest first: opportunities the user
+    follows and opportunities the user's company has a draft application for (one row per
+    opportunity, at most `limit`)."""
+    from marketplace.core import clock
+    from suppliers.models_alerts import Follow
+    from tenders.models import Application, Opportunity
+
+    now = now or clock.now()
+    open_ = Opportunity.objects.open(now).filter(closes_at__isnull=False)
+    followed = set(
+        Follow.objects.filter(user=user, opportunity__in=open_).values_list(
+            "opportunity_id", flat=True
+        )
+    )
+    drafts = {}
+    if company is not None:
+        for app in Application.objects.filter(
+            company=company, status=Application.Status.DRAFT, opportunity__in=open_
+        ).order_by("pk"):
+            drafts.setdefault(app.opportunity_id, app)
+    ids = followed | set(drafts)
+    if not ids:
+        return []
+    opportunities = (
+        open_.filter(pk__in=ids).select_related("buyer").order_by("closes_at", "pk")[:limit]
+    )
+    return [
+        Deadline(
+            opportunity=o,
+            closes_at=o.closes_at,
+            application=drafts.get(o.pk),
+            is_followed=o.pk in followed,
+        )
+        for o in opportunities
+    ]

@@ -180,7 +180,10 @@ def profile_references(request):
                 )
                 messages.success(request, _("The reference project has been removed."))
             except (ApplicationError, ValueError):
-                messages.error(request, _("That reference project does not exist."))
+                messages.error(
+                    request,
+                    _("That reference project no longer exists. The list below is up to date."),
+                )
             return redirect("profile-references")
         if form.is_valid():
             try:
@@ -259,27 +262,32 @@ def for_you_feedback(request, pk: int):
     company = selectors.user_company_or_404(user=request.user)
     opportunity = tender_selectors.opportunity_get_visible(user=request.user, pk=pk)
     choice = request.POST.get("relevant")
+    level, feedback = messages.SUCCESS, None
     if choice == "undo":
         services.match_feedback_clear(company=company, opportunity=opportunity, by=request.user)
-        messages.success(request, _("Your feedback has been taken back."))
+        note = _("Your feedback has been taken back.")
     elif choice in ("yes", "no"):
+        feedback = choice == "yes"
         services.match_feedback_set(
-            company=company, opportunity=opportunity, by=request.user, is_relevant=choice == "yes"
+            company=company, opportunity=opportunity, by=request.user, is_relevant=feedback
         )
-        if choice == "yes":
-            messages.success(
-                request, _("Thank you. We will show you more opportunities like this one.")
-            )
+        if feedback:
+            note = _("Thank you. We will show you more opportunities like this one.")
         else:
-            messages.success(
-                request,
-                _("Thank you. We hid it and will show you fewer opportunities like this one."),
-            )
+            note = _("Thank you. We hid it and will show you fewer opportunities like this one.")
     else:
-        messages.error(request, _("Choose relevant or not relevant."))
+        level, note = messages.ERROR, _("Choose relevant or not relevant.")
     target = request.POST.get("next") or reverse("for-you")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("for-you")
+    if getattr(request, "htmx", False):
+        # htmx swaps in the new buttons and announces the note; the list stays where it is.
+        return render(
+            request,
+            "suppliers/_feedback_buttons.html",
+            {"opportunity": opportunity, "feedback": feedback, "note": note, "next_url": target},
+        )
+    messages.add_message(request, level, note)
     return redirect(target)
 
 

@@ -68,6 +68,7 @@ def saved_search_create(request):
 
     form = SaveSearchForm(request.POST or None)
     params = request.POST if request.method == "POST" else request.GET
+    htmx = bool(getattr(request, "htmx", False))
     try:
         pairs = [
             (k, v)
@@ -90,15 +91,20 @@ def saved_search_create(request):
                 for error in errors:
                     form.add_error(None, error)
         else:
-            messages.success(
-                request,
-                _("Saved. We will email you when something new matches “%(name)s”.")
-                % {"name": saved.name},
-            )
+            done = _("Saved. We will email you when something new matches “%(name)s”.") % {
+                "name": saved.name
+            }
+            if htmx:
+                return render(
+                    request, "suppliers/alerts/_saved_search_done.html", {"message": done}
+                )
+            messages.success(request, done)
             return redirect(_next(request, reverse("alerts-preferences")))
     return render(
         request,
-        "suppliers/alerts/saved_search_form.html",
+        "suppliers/alerts/_saved_search_form.html"
+        if htmx
+        else "suppliers/alerts/saved_search_form.html",
         {"form": form, "pairs": pairs, "querystring": urlencode(pairs), "next": _next(request, "")},
     )
 
@@ -139,17 +145,23 @@ def saved_search_edit(request, pk: int):
 @require_POST
 def follow_toggle(request, pk: int):
     opportunity = opportunity_selectors.opportunity_get_visible(user=request.user, pk=pk)
-    if request.POST.get("action") == "unfollow":
-        services.unfollow(user=request.user, opportunity=opportunity)
-        messages.success(request, _("You no longer follow this opportunity."))
-    else:
+    following = request.POST.get("action") != "unfollow"
+    if following:
         services.follow(user=request.user, opportunity=opportunity)
-        messages.success(
-            request,
-            _(
-                "You follow this opportunity: we email you about changes, new documents, answers and the deadline."
-            ),
+        note = _(
+            "You follow this opportunity: we email you about changes, new documents, answers and the deadline."
         )
+    else:
+        services.unfollow(user=request.user, opportunity=opportunity)
+        note = _("You no longer follow this opportunity.")
+    if getattr(request, "htmx", False):
+        # htmx swaps in the new button and announces the note; the page stays where it is.
+        return render(
+            request,
+            "suppliers/_follow_form.html",
+            {"opportunity": opportunity, "following": following, "note": note},
+        )
+    messages.success(request, note)
     return redirect(_next(request, opportunity.get_absolute_url()))
 
 

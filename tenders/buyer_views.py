@@ -154,7 +154,10 @@ def opportunity_edit(request, pk: int):
     if status_now in (Status.AWARDED, Status.CANCELLED):
         messages.error(
             request,
-            _("This opportunity is %(status)s and can no longer be changed.")
+            _(
+                "This opportunity is %(status)s and can no longer be changed. You can still read "
+                "it and its applications."
+            )
             % {"status": opportunity.get_status_display()},
         )
         return redirect(_manage_url(opportunity))

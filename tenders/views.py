@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from marketplace.core import clock
 from marketplace.core.errors import ApplicationError, Forbidden
 from marketplace.core.models import Membership, Organisation
-from tenders import selectors
+from tenders import plain, selectors
 from tenders.downloads import document_response
 from tenders.forms import QuestionForm
 from tenders.models import Opportunity
@@ -36,25 +36,32 @@ KIND_INTROS = {
 PAGE_SIZE = 20
 
 
-def _kind_columns(*, now, per_kind: int = 3) -> list[dict]:
+def _kind_columns(*, now, per_kind: int = 3, newest: bool = False) -> list[dict]:
     counts = selectors.opportunity_counts_by_kind(now=now)
+
+    def items(kind):
+        qs = selectors.opportunity_list_open(kind=kind, now=now)
+        if newest:
+            qs = qs.order_by("-published_at", "-pk")
+        return list(qs[:per_kind]) if per_kind else []
+
     return [
         {
             "kind": kind,
             "title": KIND_TITLES[kind],
             "intro": KIND_INTROS[kind],
             "count": counts[kind],
-            "items": list(selectors.opportunity_list_open(kind=kind, now=now)[:per_kind])
-            if per_kind
-            else [],
+            "items": items(kind),
         }
         for kind in Kind.values
     ]
 
 
 def home(request):
-    """The home page shows what is open now, the four kinds side by side."""
-    columns = _kind_columns(now=clock.now())
+    """The home page is the one easy overview: the four kinds side by side with their counts
+    and newest opportunities, a search box, and for a signed-in company its best matches and
+    coming deadlines (suppliers' `for_you_panels` tag)."""
+    columns = _kind_columns(now=clock.now(), newest=True)
     return render(
         request,
         "home.html",
@@ -108,10 +115,14 @@ def detail_context(request, opportunity: Opportunity, *, preview: bool = False, 
     )
     questions_open = question_services.questions_are_open(opportunity, now=now)
     can_ask = questions_open and bool(company_ids) and not is_member and not preview
+    details = getattr(opportunity, _DETAIL_ATTR[opportunity.kind], None)
     context = {
         "opportunity": opportunity,
         "status": opportunity.get_status(now),
-        "details": getattr(opportunity, _DETAIL_ATTR[opportunity.kind], None),
+        "details": details,
+        "one_minute": plain.one_minute(opportunity, details),
+        "usually_needed": plain.usually_needed(opportunity),
+        "tips": plain.tips_for(opportunity),
         "kind_template": f"tenders/includes/details_{opportunity.kind}.html",
         "is_member": is_member,
         "preview": preview,

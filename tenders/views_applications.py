@@ -211,7 +211,13 @@ def application_detail(request, pk: int):
             services.application_file_remove(application=application, by=request.user, slot=name)
     application.refresh_from_db()
     if refused:
-        messages.error(request, _("Your answers are saved, but a file was refused."))
+        messages.error(
+            request,
+            _(
+                "Your answers are saved, but a file was refused. The message at the file says why: "
+                "choose another file and save again."
+            ),
+        )
         return _application_page(request, application, form, status=400)
     if request.POST.get("action") == "submit":
         try:

@@ -18,4 +18,5 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("account/tokens/", views.api_tokens, name="api-tokens"),
     path("language/", views.language_set, name="language-set"),
+    path("help/glossary/", views.glossary, name="glossary"),
 ]

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -14,6 +15,7 @@ from django.views.i18n import set_language
 from marketplace.core import selectors, services
 from marketplace.core.errors import ApplicationError
 from marketplace.core.forms import ApiTokenForm, BuyerForm, CompanyForm, InvitationForm
+from marketplace.core.glossary import glossary_terms
 from marketplace.core.models import Membership, Organisation
 
 
@@ -23,6 +25,13 @@ def language_set(request):
     if request.method == "POST" and request.user.is_authenticated:
         services.user_set_language(user=request.user, language=request.POST.get("language", ""))
     return response
+
+
+def glossary(request):
+    """Procurement words explained in plain language, in the active language."""
+    return render(
+        request, "core/glossary.html", {"terms": glossary_terms(language=get_language() or "nl")}
+    )
 
 
 @login_required
@@ -140,7 +149,10 @@ def api_tokens(request):
                 services.api_token_revoke(user=request.user, token_id=int(request.POST["revoke"]))
                 messages.success(request, _("The token has been revoked."))
             except (ApplicationError, ValueError):
-                messages.error(request, _("That token does not exist."))
+                messages.error(
+                    request,
+                    _("That token no longer exists. The list below shows your active tokens."),
+                )
             return HttpResponseRedirect(reverse("api-tokens"))
         if form.is_valid():
             _token, new_key = services.api_token_create(

@@ -1,60 +1,39 @@
-// Progressive enhancement of the search page: without JavaScript the form submits as usual.
-// With it, ticking a filter or changing the sort updates the results in place and keeps the
-// address shareable; typing suggests titles, buyers, competencies and CPV labels.
+// The search page without JavaScript is a plain GET form. htmx (hx-get on the form) updates the
+// facets and results in place when a filter is ticked or the sort changes, and keeps the address
+// shareable. This file adds suggestions while typing (titles, buyers, competencies, CPV labels)
+// and folds the filters away on a narrow screen.
 (function () {
   "use strict";
-  var form = document.querySelector("[data-search-form]");
-  if (!form || !window.fetch || !window.history) return;
-
-  function url() {
-    var params = new URLSearchParams(new FormData(form));
-    params.delete("page");
-    Array.from(params.keys()).forEach(function (k) { if (!params.get(k)) params.delete(k); });
-    var query = params.toString();
-    return form.action + (query ? "?" + query : "");
+  var toggle = document.querySelector(".kansen-facets__toggle");
+  if (toggle && window.matchMedia && window.matchMedia("(max-width: 48rem)").matches) {
+    toggle.open = false;
   }
-
-  function load(target, push) {
-    var focused = document.activeElement && document.activeElement.id;
-    fetch(target)
-      .then(function (r) { return r.text(); })
-      .then(function (html) {
-        var page = new DOMParser().parseFromString(html, "text/html");
-        var fresh = page.querySelector(".search-layout");
-        var layout = form.querySelector(".search-layout");
-        if (!fresh || !layout) { window.location = target; return; }
-        layout.innerHTML = fresh.innerHTML;
-        if (push) history.pushState({}, "", target);
-        var again = focused && document.getElementById(focused);
-        if (again) again.focus();
-      })
-      .catch(function () { window.location = target; });
-  }
-
-  form.addEventListener("change", function (e) {
-    if (e.target.matches("input[type=checkbox], select")) load(url(), true);
+  document.addEventListener("htmx:afterSwap", function () {
+    var fresh = document.querySelector(".kansen-facets__toggle");
+    if (fresh && toggle && !toggle.open) fresh.open = false;
+    toggle = fresh;
   });
-  window.addEventListener("popstate", function () { window.location.reload(); });
 
-  var box = form.querySelector("[data-suggest-url]");
+  var box = document.querySelector("[data-suggest-url]");
   var list = document.getElementById("search-suggestions");
+  if (!box || !list || !window.fetch) return;
   var timer;
-  if (box && list) {
-    box.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(function () {
-        if (box.value.trim().length < 2) return;
-        fetch(box.dataset.suggestUrl + "?q=" + encodeURIComponent(box.value))
-          .then(function (r) { return r.json(); })
-          .then(function (data) {
-            list.innerHTML = "";
-            data.suggestions.forEach(function (s) {
-              var option = document.createElement("option");
-              option.value = s.text;
-              list.appendChild(option);
-            });
-          });
-      }, 150);
-    });
-  }
+  box.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      if (box.value.trim().length < 2) return;
+      fetch(box.dataset.suggestUrl + "?q=" + encodeURIComponent(box.value), {
+        headers: { Accept: "application/json" },
+      })
+        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+        .then(function (data) {
+          list.replaceChildren.apply(list, data.suggestions.map(function (s) {
+            var option = document.createElement("option");
+            option.value = s.text;
+            return option;
+          }));
+        })
+        .catch(function () {});
+    }, 150);
+  });
 })();

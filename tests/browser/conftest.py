@@ -27,6 +27,14 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, started only after the test database is set up: a live
+    server started earlier would keep the default in-memory SQLite connection in the PostgreSQL
+    pass."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         unavailable("Chromium is not installed (apt-get install chromium)")
@@ -77,3 +85,37 @@ def axe_violations(page) -> list[dict]:
         }
         for v in result["violations"]
     ]
+
+
+def sign_in(page, live_server, user) -> None:
+    """Give the browser a session for `user` (the sign-in form itself is tested in a journey)."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
+
+
+def seed_demo_content(language: str = "en") -> dict:
+    """The demo accounts, opportunities of each kind, company profiles and a draft application
+    (the steps of `seed_demo` without the imports), built through the services. The demo
+    accounts read the site in `language`."""
+    import io
+
+    from marketplace.core.demo import DEMO_ACCOUNTS, seed_accounts
+    from marketplace.core.models import User
+    from suppliers.demo import seed_matching
+    from tenders.demo import seed_opportunities
+    from tenders.demo_applications import seed_applications
+
+    for step in (seed_accounts, seed_opportunities, seed_matching, seed_applications):
+        step(stdout=io.StringIO())
+    User.objects.filter(email__in=[a.email for a in DEMO_ACCOUNTS]).update(language=language)
+    return {
+        "buyer": User.objects.get(email=DEMO_ACCOUNTS[0].email),
+        "founder": User.objects.get(email=DEMO_ACCOUNTS[1].email),
+    }

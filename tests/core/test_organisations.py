@@ -163,7 +163,7 @@ def test_company_form_shows_an_error_summary_for_a_bad_kvk_number(client):
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'class="error-summary"' in page
+    assert "kansen-error-summary" in page
     assert "8 digits" in page
 
 

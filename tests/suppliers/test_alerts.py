@@ -287,7 +287,7 @@ def test_preferences_page_saves_threshold_and_lists_searches(reference_data, cli
         reverse("alerts-preferences"),
         {"match_threshold": "150", "matches_cadence": "daily", "weekly_cap": "10"},
     )
-    assert bad.status_code == 200 and 'class="error-summary"' in bad.content.decode()
+    assert bad.status_code == 200 and "kansen-error-summary" in bad.content.decode()
 
 
 def test_save_search_from_the_search_parameters(reference_data, client, founder):

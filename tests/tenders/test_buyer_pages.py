@@ -180,7 +180,7 @@ def test_the_services_errors_show_beside_their_fields(reference_data, client, al
     assert response.status_code == 400
     html = response.content.decode()
     assert not Opportunity.objects.exists()
-    assert 'class="error-summary"' in html
+    assert "kansen-error-summary" in html
     # Each message next to its own field (the error paragraph right under the field's label).
     for field_id, message in [
         ("id_opens_at", "The opening date must be before the deadline."),

@@ -72,7 +72,7 @@ def test_home_and_overview_show_the_four_kinds_side_by_side_with_counts(spread, 
 def test_overview_of_one_kind(spread, client):
     with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
         html = client.get(reverse("opportunity-list"), {"kind": "co_creation"}).content.decode()
-    assert html.count('class="card"') == 3
+    assert html.count('class="kansen-card"') == 3
     assert 'aria-current="page">Co-creation calls (3)' in html
     with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
         unknown = client.get(reverse("opportunity-list"), {"kind": "magic"})
@@ -103,7 +103,7 @@ def test_detail_page_of_each_kind_shows_its_own_fields(reference_data, buyer, al
             for text in texts:
                 assert text in html, (kind, text)
             assert "What you need to apply" in html and "Een plan van 2 pagina&#x27;s" in html
-            assert html.count("<h1>") == 1
+            assert html.count("<h1") == 1
 
 
 def test_amendment_history_on_the_public_page(reference_data, buyer, alice, client):
@@ -130,7 +130,7 @@ def test_amendment_history_on_the_public_page(reference_data, buyer, alice, clie
 def test_buyer_page_shows_what_they_publish(spread, client, buyer):
     with time_machine.travel(NOW + dt.timedelta(days=1), tick=False):
         html = client.get(reverse("buyer-detail", args=[buyer.slug])).content.decode()
-    assert "<h1>AMS Institute</h1>" in html
+    assert ">AMS Institute</h1>" in html
     assert "6 open" in html and "1 closed" in html and "1 cancelled" in html
     assert "Bijna dicht" in html and "Gestopt" in html  # under "Earlier"
     assert "Concept" not in html

@@ -223,9 +223,7 @@ def result_rows(visible: QuerySet[Opportunity], ids: Sequence[int]) -> list[Oppo
     }
     rows = list(visible.filter(pk__in=ids).select_related("buyer").annotate(**subqueries))
     for o in rows:
-        o.codes = {
-            name: sorted((getattr(o, f"_codes_{name}") or "").split()) for name in CODES
-        }
+        o.codes = {name: sorted((getattr(o, f"_codes_{name}") or "").split()) for name in CODES}
     return rows
 
 

@@ -270,8 +270,11 @@ class _PostgresFts(_Fts):
 
     def write(self, docs):
         columns = ", ".join(self.COPIED)
+        # Constant column names; every value is a parameter.
         sql = (
-            f"INSERT INTO search_fts (opportunity_id, tsv, title_words, buyer_words, {columns})"
+            "INSERT INTO search_fts (opportunity_id, tsv, title_words, buyer_words, "  # noqa: S608
+            + columns
+            + ")"
             " VALUES (%s,"
             " setweight(to_tsvector('simple', %s) || to_tsvector('dutch', %s)"
             " || to_tsvector('english', %s), 'A') ||"

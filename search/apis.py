@@ -18,11 +18,26 @@ MULTI_HELP = "Several values: repeat the parameter or separate them with commas.
 
 
 class SearchResultSerializer(OpportunitySummarySerializer):
+    """The list shape plus highlights. Codes come from `.codes`, which search results carry
+    (read with the row; see `search.backends.base.result_rows`)."""
+
     highlight = serializers.SerializerMethodField()
 
     @staticmethod
     def get_highlight(obj) -> dict[str, str]:
         return getattr(obj, "highlight", None) or {}
+
+    def get_competencies(self, obj) -> list[str]:
+        codes = getattr(obj, "codes", None)
+        return codes["competencies"] if codes else super().get_competencies(obj)
+
+    def get_cpv_codes(self, obj) -> list[str]:
+        codes = getattr(obj, "codes", None)
+        return codes["cpv_codes"] if codes else super().get_cpv_codes(obj)
+
+    def get_regions(self, obj) -> list[str]:
+        codes = getattr(obj, "codes", None)
+        return codes["regions"] if codes else super().get_regions(obj)
 
 
 class FacetBucketSerializer(serializers.Serializer):

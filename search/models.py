@@ -1,7 +1,9 @@
 """Models of the search app.
 
 * `SearchDocument` (+ `SearchValue`): the database backend's index, one row per public
-  opportunity, kept by the indexing task. Full text lives beside it in `search_fts`, a table the
+  opportunity, kept by the indexing task. Many-valued fields live in `SearchValue` rows on
+  SQLite and in `tags` on PostgreSQL (one space-separated string, GIN indexed as an array, so a
+  filter is one index probe and facets are counted in one pass without joins). Full text lives beside it in `search_fts`, a table the
   migrations create per database: an FTS5 virtual table on SQLite, a table with `tsvector`
   columns and GIN indexes on PostgreSQL. It is also the fallback when Elasticsearch is down.
 * `IndexQueue`: opportunities whose index entry must be refreshed; a row is written before the
@@ -34,6 +36,13 @@ class SearchDocument(models.Model):
     is_sme_suitable = models.BooleanField(default=False)
     is_first_timer_friendly = models.BooleanField(default=False)
     indexed_at = models.DateTimeField(default=timezone.now)
+    # PostgreSQL only (empty on SQLite, which keeps `SearchValue` rows instead): the values of
+    # the many-valued fields as space-separated tokens, each a one-letter field code and the
+    # value (`search.backends.postgresql.TAG_CODES`), with a space before and after: what
+    # filters look for (" cdata-aggregation v72 v722 rGM0363 rNL32 rNL ") and what facets count
+    # (" cdata-aggregation d72 pNL32 mGM0363 ").
+    tags = models.TextField(blank=True, default="")
+    facet_tags = models.TextField(blank=True, default="")
 
     class Meta:
         indexes = [

@@ -108,6 +108,8 @@ STOP_WORDS = frozenset(
     ]
 )
 
+# `snowballstemmer.stemmer` returns PyStemmer's C implementation of the same Snowball
+# algorithms when it is installed (a dependency; the tests check both give the same stems).
 _nl = snowballstemmer.stemmer("dutch")
 _nl_porter = snowballstemmer.stemmer("dutch_porter")
 _en = snowballstemmer.stemmer("english")
@@ -115,6 +117,8 @@ _en = snowballstemmer.stemmer("english")
 
 def fold(text: str) -> str:
     """Lower case without accents: "Café Zuidas" -> "cafe zuidas"."""
+    if text.isascii():  # nothing to decompose, and casefold() is lower() on ASCII
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

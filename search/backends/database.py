@@ -43,6 +43,7 @@ from tqdm import tqdm
 
 from marketplace.core import clock
 from search import documents, text
+from search.backends import postgresql as postgresql_search
 from search.backends.base import (
     FACET_SIZE,
     FACETS,
@@ -245,19 +246,45 @@ class _SqliteFts(_Fts):
 
 
 class _PostgresFts(_Fts):
+    # Copies of the document's columns that searches with words filter, sort and count on
+    # (migration 0003; see search.backends.postgresql).
+    COPIED = (
+        "kind",
+        "buyer_id",
+        "buyer_slug",
+        "budget_min",
+        "budget_max",
+        "budget_band",
+        "closes_at",
+        "published_at",
+        "is_cancelled",
+        "is_awarded",
+        "is_sme_suitable",
+        "is_first_timer_friendly",
+        "tags",
+        "facet_tags",
+    )
+
     def __init__(self):
         self._lexemes: dict[str, tuple[str, ...]] = {}
 
     def write(self, docs):
+        columns = ", ".join(self.COPIED)
+        # Constant column names; every value is a parameter.
         sql = (
-            "INSERT INTO search_fts (opportunity_id, tsv, title_words, buyer_words) VALUES (%s,"
+            "INSERT INTO search_fts (opportunity_id, tsv, title_words, buyer_words, "  # noqa: S608
+            + columns
+            + ")"
+            " VALUES (%s,"
             " setweight(to_tsvector('simple', %s) || to_tsvector('dutch', %s)"
             " || to_tsvector('english', %s), 'A') ||"
             " setweight(to_tsvector('simple', %s) || to_tsvector('dutch', %s)"
             " || to_tsvector('english', %s), 'B'),"
-            " to_tsvector('simple', %s), to_tsvector('simple', %s))"
-            " ON CONFLICT (opportunity_id) DO UPDATE SET tsv = EXCLUDED.tsv,"
-            " title_words = EXCLUDED.title_words, buyer_words = EXCLUDED.buyer_words"
+            " to_tsvector('simple', %s), to_tsvector('simple', %s), "
+            + ", ".join(["%s"] * len(self.COPIED))
+            + ") ON CONFLICT (opportunity_id) DO UPDATE SET tsv = EXCLUDED.tsv,"
+            " title_words = EXCLUDED.title_words, buyer_words = EXCLUDED.buyer_words, "
+            + ", ".join(f"{c} = EXCLUDED.{c}" for c in self.COPIED)
         )
         rows = []
         for d in docs:
@@ -274,6 +301,19 @@ class _PostgresFts(_Fts):
                     body_f,
                     " ".join(text.words(d.title)),
                     " ".join(text.words(d.buyer_name)),
+                    d.kind,
+                    d.buyer_id,
+                    d.buyer_slug,
+                    d.budget_min,
+                    d.budget_max,
+                    d.budget_band,
+                    d.closes_at,
+                    d.published_at,
+                    d.is_cancelled,
+                    d.is_awarded,
+                    d.is_sme_suitable,
+                    d.is_first_timer_friendly,
+                    *postgresql_search.doc_tags(many_valued(d)),
                 )
             )
         with connection.cursor() as cursor:
@@ -395,7 +435,13 @@ class DatabaseBackend(SearchBackend):
             return
         ids = [d.id for d in docs]
         now = timezone.now()
-        SearchValue.objects.filter(document_id__in=ids).delete()
+        postgresql = connection.vendor == "postgresql"
+        if not postgresql:
+            SearchValue.objects.filter(document_id__in=ids).delete()
+        tags = {
+            d.id: postgresql_search.doc_tags(many_valued(d)) if postgresql else ("", "")
+            for d in docs
+        }
         SearchDocument.objects.bulk_create(
             [
                 SearchDocument(
@@ -414,6 +460,8 @@ class DatabaseBackend(SearchBackend):
                     is_sme_suitable=d.is_sme_suitable,
                     is_first_timer_friendly=d.is_first_timer_friendly,
                     indexed_at=now,
+                    tags=tags[d.id][0],
+                    facet_tags=tags[d.id][1],
                 )
                 for d in docs
             ],
@@ -434,20 +482,18 @@ class DatabaseBackend(SearchBackend):
                 "is_sme_suitable",
                 "is_first_timer_friendly",
                 "indexed_at",
+                "tags",
+                "facet_tags",
             ],
         )
-        values = []
-        for d in docs:
-            for field, items in (
-                ("competency", d.competencies),
-                ("cpv", d.cpv),
-                ("cpv_division", d.cpv_divisions),
-                ("region", d.regions),
-                ("province", d.provinces),
-                ("municipality", d.municipalities),
-            ):
-                values.extend(SearchValue(document_id=d.id, field=field, value=v) for v in items)
-        SearchValue.objects.bulk_create(values, batch_size=2000)
+        if connection.vendor != "postgresql":  # PostgreSQL keeps them in `tags`
+            values = []
+            for d in docs:
+                for field, items in many_valued(d).items():
+                    values.extend(
+                        SearchValue(document_id=d.id, field=field, value=v) for v in items
+                    )
+            SearchValue.objects.bulk_create(values, batch_size=2000)
         self.fts.write(docs)
 
     def remove(self, ids: Sequence[int]) -> None:
@@ -486,6 +532,9 @@ class DatabaseBackend(SearchBackend):
 
     def engine_search(self, query, *, now, facets=True) -> EngineResult:
         clauses = self.fts.clauses(query.q) if query.q else []
+        if connection.vendor == "postgresql":
+            tsquery = _PostgresFts._tsquery(clauses) if clauses else None
+            return postgresql_search.search(query, tsquery=tsquery, now=now, facets=facets)
         base = SearchDocument.objects.filter(fixed_filter(query))
         if clauses:
             base = base.filter(self.fts.match(clauses))
@@ -691,6 +740,18 @@ def filter_slots(query: OpportunityQuery):
         yield "sme", f"sme:{'true' if query.sme_suitable else 'false'}"
     if query.first_timer_friendly is not None:
         yield "first_timer", f"first_timer:{'true' if query.first_timer_friendly else 'false'}"
+
+
+def many_valued(doc: documents.IndexedOpportunity) -> dict[str, list[str]]:
+    """The many-valued fields of a document by `SearchValue.field` name."""
+    return {
+        "competency": doc.competencies,
+        "cpv": doc.cpv,
+        "cpv_division": doc.cpv_divisions,
+        "region": doc.regions,
+        "province": doc.provinces,
+        "municipality": doc.municipalities,
+    }
 
 
 def document_values(doc: documents.IndexedOpportunity, now, terms) -> set[str]:

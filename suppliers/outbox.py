@@ -152,18 +152,58 @@ def describe_event(event: OpportunityEvent, language: str) -> str:
 def alerts_write_for_event(*, event_id: int, now: dt.datetime | None = None) -> list[int]:
     """Turn one opportunity event into outbox rows (once: the event is then marked processed).
     Returns the ids of new instant alerts, to be delivered after commit."""
+    return alerts_write_for_events(event_ids=[event_id], now=now)
+
+
+@transaction.atomic
+def alerts_write_for_events(*, event_ids: list[int], now: dt.datetime | None = None) -> list[int]:
+    """Turn opportunity events into outbox rows, each event once (it is then marked processed),
+    in one transaction. A published opportunity is announced as new only while it is open:
+    one that is closed, awarded or cancelled by the time its event is processed (an imported
+    notice of a past procedure, say) is recorded as processed without alerts. Followers hear of
+    later events. Returns the ids of new instant alerts, to be delivered after commit."""
     now = now or clock.now()
-    event = (
+    events = list(
         OpportunityEvent.objects.select_for_update()
         .select_related("opportunity")
-        .filter(pk=event_id)
-        .first()
+        .filter(pk__in=list(event_ids))
+        .order_by("pk")
     )
-    if event is None or ProcessedEvent.objects.filter(event_id=event_id).exists():
+    done = set(
+        ProcessedEvent.objects.filter(event_id__in=[e.pk for e in events]).values_list(
+            "event_id", flat=True
+        )
+    )
+    events = [e for e in events if e.pk not in done]
+    if not events:
         return []
+    follows: dict[int, list[Follow]] = {}
+    followed = {e.opportunity_id for e in events if e.type in FOLLOWER_EVENTS}
+    if followed:
+        for follow in Follow.objects.filter(opportunity_id__in=followed).select_related(
+            "user", "user__alert_preference"
+        ):
+            follows.setdefault(follow.opportunity_id, []).append(follow)
+    processed: list[ProcessedEvent] = []
+    instant: list[int] = []
+    for event in events:
+        rows = _rows_for_event(event, follows.get(event.opportunity_id, []), now)
+        _apply_weekly_cap(rows, now)
+        written = _write(rows)
+        processed.append(ProcessedEvent(event=event, processed_at=now, alerts_written=len(written)))
+        instant += [a.pk for a in written if a.cadence == Cadence.INSTANT]
+    ProcessedEvent.objects.bulk_create(processed)
+    return instant
+
+
+def _rows_for_event(
+    event: OpportunityEvent, follows: list[Follow], now: dt.datetime
+) -> list[Alert]:
     opportunity = event.opportunity
     rows: list[Alert] = []
-    if event.type == OpportunityEvent.Type.PUBLISHED and opportunity.is_public:
+    if event.type == OpportunityEvent.Type.PUBLISHED:
+        if not opportunity.is_open(now):
+            return rows
         for ann in _new_opportunity_announcements(opportunity).values():
             rows.append(
                 Alert(
@@ -179,9 +219,7 @@ def alerts_write_for_event(*, event_id: int, now: dt.datetime | None = None) -> 
                 )
             )
     elif event.type in FOLLOWER_EVENTS:
-        for follow in Follow.objects.filter(opportunity=opportunity).select_related(
-            "user", "user__alert_preference"
-        ):
+        for follow in follows:
             if not _receives(follow.user):
                 continue
             rows.append(
@@ -195,10 +233,7 @@ def alerts_write_for_event(*, event_id: int, now: dt.datetime | None = None) -> 
                     subject_extra=describe_event(event, follow.user.language)[:300],
                 )
             )
-    _apply_weekly_cap(rows, now)
-    written = _write(rows)
-    ProcessedEvent.objects.create(event=event, processed_at=now, alerts_written=len(written))
-    return [a.pk for a in written if a.cadence == Cadence.INSTANT]
+    return rows
 
 
 def alert_add(
@@ -248,9 +283,11 @@ def unprocessed_event_ids(*, older_than: dt.datetime, limit: int = 1000) -> list
     )
 
 
-def pending_event_ids(opportunity_id: int) -> list[int]:
+def pending_event_ids(opportunity_id: int | list[int]) -> list[int]:
+    """Events of this opportunity (or these) not yet turned into alerts, oldest first."""
+    ids = [opportunity_id] if isinstance(opportunity_id, int) else list(opportunity_id)
     return list(
-        OpportunityEvent.objects.filter(opportunity_id=opportunity_id, type__in=HANDLED_EVENTS)
+        OpportunityEvent.objects.filter(opportunity_id__in=ids, type__in=HANDLED_EVENTS)
         .exclude(pk__in=ProcessedEvent.objects.values("event_id"))
         .order_by("pk")
         .values_list("pk", flat=True)

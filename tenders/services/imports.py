@@ -746,8 +746,7 @@ def items_import(
                     continue
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 known.update(dict.fromkeys(ids, item_hash))
-            for pk, event in ctx.events.items():
-                hooks.opportunity_changed(pk, event)
+            hooks.opportunities_changed(ctx.events)
             report.changed_ids.update(ctx.events)
             ctx.events.clear()
         if progress:

@@ -22,7 +22,7 @@ from marketplace.core.models import Membership, User
 from suppliers.delivery import preference_for, weekly_instant_count
 from suppliers.match_selectors import match_reasons
 from suppliers.models_alerts import Alert, AlertPreference, Cadence, Follow, ProcessedEvent
-from suppliers.sources import companies_matching, saved_searches_matching
+from suppliers.sources import Audience, companies_matching, saved_searches_matching
 from tenders.models import Opportunity, OpportunityEvent
 
 logger = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ FOLLOWER_EVENTS = {
     OpportunityEvent.Type.AWARDED,
 }
 HANDLED_EVENTS = FOLLOWER_EVENTS | {OpportunityEvent.Type.PUBLISHED}
+STATUS_FIELDS = ("published_at", "withdrawn_at", "closes_at", "awarded_at", "cancelled_at")
 
 
 @dataclass
@@ -63,9 +64,12 @@ def _receives(user: User, *, transactional: bool = False) -> bool:
     return pref.receives_email
 
 
-def _new_opportunity_announcements(opportunity: Opportunity) -> dict[int, Announcement]:
+def _new_opportunity_announcements(
+    opportunity: Opportunity, audience: Audience | None = None
+) -> dict[int, Announcement]:
     """Every user who should hear about a new opportunity, with the fastest cadence and all
     the reasons."""
+    audience = audience or Audience.now()
     out: dict[int, Announcement] = {}
 
     def add(user, reason, cadence, score, why, saved_search_id=None):
@@ -81,12 +85,19 @@ def _new_opportunity_announcements(opportunity: Opportunity) -> dict[int, Announ
         if score is not None and (current.score is None or score > current.score):
             current.score = score
 
-    for saved in saved_searches_matching(opportunity):
+    for saved in saved_searches_matching(opportunity) if audience.saved_searches else []:
         with override(saved.user.language):
             why = _("Matches your saved search “%(name)s”.") % {"name": saved.name}
         add(saved.user, Alert.Reason.SAVED_SEARCH, saved.cadence, None, why, saved.pk)
 
-    matches = {m.company_id: m for m in companies_matching(opportunity)}
+    matches = {
+        m.company_id: m
+        for m in (
+            companies_matching(opportunity, min_score=audience.min_score)
+            if audience.companies
+            else []
+        )
+    }
     if matches:
         members = Membership.objects.filter(organisation_id__in=matches).select_related(
             "user", "user__alert_preference"
@@ -166,6 +177,8 @@ def alerts_write_for_events(*, event_ids: list[int], now: dt.datetime | None = N
     events = list(
         OpportunityEvent.objects.select_for_update()
         .select_related("opportunity")
+        # What says whether the opportunity is open; the rest is read when needed.
+        .only("type", "created_at", "payload", *(f"opportunity__{f}" for f in STATUS_FIELDS))
         .filter(pk__in=list(event_ids))
         .order_by("pk")
     )
@@ -184,10 +197,13 @@ def alerts_write_for_events(*, event_ids: list[int], now: dt.datetime | None = N
             "user", "user__alert_preference"
         ):
             follows.setdefault(follow.opportunity_id, []).append(follow)
+    audience = None
+    if any(e.type == OpportunityEvent.Type.PUBLISHED for e in events):
+        audience = Audience.now()
     processed: list[ProcessedEvent] = []
     instant: list[int] = []
     for event in events:
-        rows = _rows_for_event(event, follows.get(event.opportunity_id, []), now)
+        rows = _rows_for_event(event, follows.get(event.opportunity_id, []), audience, now)
         _apply_weekly_cap(rows, now)
         written = _write(rows)
         processed.append(ProcessedEvent(event=event, processed_at=now, alerts_written=len(written)))
@@ -197,14 +213,14 @@ def alerts_write_for_events(*, event_ids: list[int], now: dt.datetime | None = N
 
 
 def _rows_for_event(
-    event: OpportunityEvent, follows: list[Follow], now: dt.datetime
+    event: OpportunityEvent, follows: list[Follow], audience: Audience | None, now: dt.datetime
 ) -> list[Alert]:
     opportunity = event.opportunity
     rows: list[Alert] = []
     if event.type == OpportunityEvent.Type.PUBLISHED:
         if not opportunity.is_open(now):
             return rows
-        for ann in _new_opportunity_announcements(opportunity).values():
+        for ann in _new_opportunity_announcements(opportunity, audience).values():
             rows.append(
                 Alert(
                     user=ann.user,

@@ -4,6 +4,8 @@ Used by the management commands, seed_demo and the benchmark."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -112,9 +114,23 @@ def default_workers() -> int:
 
 def run(items, *, progress_total: int | None = None, show_progress: bool = False) -> ImportReport:
     """Write items with a tqdm progress bar when asked."""
-    if not show_progress:
-        return items_import(items=items)
-    from tqdm import tqdm
+    with _frozen_heap():
+        if not show_progress:
+            return items_import(items=items)
+        from tqdm import tqdm
 
-    with tqdm(total=progress_total, unit="notice", dynamic_ncols=True) as bar:
-        return items_import(items=items, progress=bar.update)
+        with tqdm(total=progress_total, unit="notice", dynamic_ncols=True) as bar:
+            return items_import(items=items, progress=bar.update)
+
+
+@contextlib.contextmanager
+def _frozen_heap():
+    """An import makes millions of short-lived objects (rows, model instances), which sets off
+    the garbage collector's full passes again and again; each walks every object of the
+    process (Django, the loaded code, reference data). Objects that existed before the run are
+    frozen for its duration, so those passes skip them: about a third of the run's time."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

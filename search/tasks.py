@@ -48,12 +48,16 @@ def search_index_many_task(self, opportunity_ids: list[int]) -> None:
 
 
 def _index(task, ids: list[int]) -> None:
-    from search.backends.elasticsearch import SearchUnavailable
-
     started = clock.now()
     try:
         services.search_index(ids=ids)
-    except SearchUnavailable as exc:
+    except Exception as exc:
+        # Imported here, on failure only: the Elasticsearch client is slow to import and not
+        # needed with the database backend.
+        from search.backends.elasticsearch import SearchUnavailable
+
+        if not isinstance(exc, SearchUnavailable):
+            raise
         # The database index is written already; Elasticsearch gets it on a retry or from the
         # catch-up task, which reads the queue rows that stay behind.
         if exc.just_failed and task.request.retries < task.max_retries:

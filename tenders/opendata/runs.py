@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -20,13 +21,17 @@ from tenders.services.imports import ImportReport, items_import
 
 EFORMS_SUFFIXES = (".xml",)
 OCDS_SUFFIXES = (".json", ".jsonl", ".ndjson")
+# Notices handed to the parsing processes at a time (one batch is parsed while the one before
+# is written).
+PARSE_BATCH = 256
 
 
 def eforms_items(
     paths: list[str | Path], *, validate: bool = True, limit: int | None = None, workers: int = 1
 ) -> Iterator[ImportItem | tuple[str, NoticeRejected]]:
-    """Read every eForms notice under `paths`. With workers > 1, notices are parsed in that
-    many processes while the caller writes (order is kept)."""
+    """Read every eForms notice under `paths`. With workers > 1 and more than one batch of
+    notices, they are parsed in that many processes while the caller writes (order is kept);
+    fewer are parsed here, which is quicker than starting the processes."""
 
     def jobs():
         documents = iter_documents(paths, suffixes=EFORMS_SUFFIXES)
@@ -35,8 +40,10 @@ def eforms_items(
                 return
             yield name, content, validate
 
-    if workers <= 1:
-        for name, content, check in jobs():
+    all_jobs = jobs()
+    head = list(itertools.islice(all_jobs, PARSE_BATCH + 1))
+    if workers <= 1 or len(head) <= PARSE_BATCH:
+        for name, content, check in itertools.chain(head, all_jobs):
             yield (
                 (name, content)
                 if isinstance(content, NoticeRejected)
@@ -49,12 +56,12 @@ def eforms_items(
         # One batch is parsed while the caller writes the one before.
         in_flight = None
         batch: list = []
-        for job in jobs():
+        for job in itertools.chain(head, all_jobs):
             if isinstance(job[1], NoticeRejected):
                 yield job[0], job[1]
                 continue
             batch.append(job)
-            if len(batch) >= 256:
+            if len(batch) >= PARSE_BATCH:
                 results = pool.map(read_eforms, batch, chunksize=16)
                 if in_flight is not None:
                     yield from in_flight

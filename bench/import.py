@@ -94,10 +94,20 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+def _cpu_wait() -> float:
+    """Seconds this process has waited for a CPU while ready to run (Linux schedstat): how much
+    the other work on the machine held it up."""
+    try:
+        return int(Path("/proc/self/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _measure(label: str, run) -> float:
-    started, cpu_started = time.perf_counter(), _cpu()
+    started, cpu_started, wait_started = time.perf_counter(), _cpu(), _cpu_wait()
     counts = run()
     elapsed, cpu_used = time.perf_counter() - started, _cpu() - cpu_started
+    waited = _cpu_wait() - wait_started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     total = counts["total"]
     rate = total / elapsed if elapsed else 0.0
@@ -105,8 +115,8 @@ def _measure(label: str, run) -> float:
         f"{label:<26} {total:>6} notices in {elapsed:6.2f} s = {rate:5.0f} notices/s "
         f"(CPU {cpu_used:5.2f} s with the parsing processes, "
         f"{total / cpu_used if cpu_used else 0:5.0f} per CPU-second; {counts['created']} created, "
-        f"{counts['unchanged']} unchanged, {counts['invalid'] + counts['unsupported']} rejected); "
-        f"peak memory {peak:.0f} MiB",
+        f"{counts['unchanged']} unchanged, {counts['invalid'] + counts['unsupported']} rejected; "
+        f"waited {waited:.2f} s for a CPU); peak memory {peak:.0f} MiB",
         flush=True,
     )
     return rate

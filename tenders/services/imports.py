@@ -642,17 +642,18 @@ def _change_refs(item: ImportItem) -> tuple[set[str], str]:
     return candidates, ref.lstrip("0")
 
 
-def _changes_of_unknown(items: list[ImportItem], chunk: list[ImportItem]) -> set[int]:
-    """The change notices among `items` (by id()) whose changed notice is unknown: neither
-    imported before nor in `chunk`. They start a new procedure like any new notice, so they can
-    be created in bulk; the others go through `item_import`, which checks the procedure."""
+def _changes_of_unknown(items: list[ImportItem]) -> set[int]:
+    """The change notices among `items` (by id()) that can be created in bulk like any new
+    notice, because nothing links them to another notice: the notice each changes is neither
+    imported nor among `items`, and no other item changes them. The others go through
+    `item_import` one by one, in order, which checks the procedure."""
     refs = {id(i): _change_refs(i) for i in items if i.changes_notice}
     if not refs:
         return set()
     ids = set().union(*(candidates for candidates, _ in refs.values()))
     numbers = {number for _, number in refs.values() if number}
-    known_ids: set[str] = {n for i in chunk for n in (i.notice_ids or [i.notice_id])}
-    known_numbers: set[str] = {i.publication_number for i in chunk if i.publication_number}
+    known_ids: set[str] = {n for i in items for n in (i.notice_ids or [i.notice_id])}
+    known_numbers: set[str] = {i.publication_number for i in items if i.publication_number}
     for notice_id, number in ImportedNotice.objects.filter(
         Q(notice_id__in=ids) | Q(publication_number__in=numbers),
         source__in={i.source for i in items if i.changes_notice},
@@ -660,9 +661,13 @@ def _changes_of_unknown(items: list[ImportItem], chunk: list[ImportItem]) -> set
         known_ids.add(notice_id)
         known_numbers.add(number)
     return {
-        key
-        for key, (candidates, number) in refs.items()
-        if not candidates & known_ids and number not in known_numbers
+        id(item)
+        for item in items
+        if id(item) in refs
+        and not refs[id(item)][0] & known_ids
+        and refs[id(item)][1] not in known_numbers
+        and not ids.intersection(item.notice_ids or [item.notice_id])
+        and (not item.publication_number or item.publication_number not in numbers)
     }
 
 
@@ -733,7 +738,7 @@ def items_import(
                 procedure_id__in=[i.procedure_id[:200] for i in todo],
             ).values_list("source", "procedure_id")
         )
-        unknown_changes = _changes_of_unknown(todo, chunk)
+        unknown_changes = _changes_of_unknown(todo)
         new, rest, seen = [], [], set()
         for item in todo:
             key = (item.source, item.procedure_id[:200])
@@ -744,8 +749,9 @@ def items_import(
             ):
                 rest.append(item)
             else:
-                seen.add(key)
                 new.append(item)
+            # A procedure's first item decides; later ones of it go one by one, in order.
+            seen.add(key)
         with transaction.atomic():
             if new:
                 buyers_before = set(ctx.buyers)

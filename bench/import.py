@@ -157,21 +157,34 @@ def _worker(args) -> int:
 
     from search.models import SearchDocument
     from suppliers.models_alerts import ProcessedEvent
+    from suppliers.outbox import HANDLED_EVENTS
     from tenders.models import Opportunity, OpportunityEvent
+    from tenders.services.opportunities import opportunity_close_sweep
+
+    # The periodic close sweep then records a `closed` event for every imported notice whose
+    # deadline has passed (search and alerts hear of those too).
+    started = time.perf_counter()
+    closed = opportunity_close_sweep()
+    print(
+        f"close sweep after the imports: {closed} closed in {time.perf_counter() - started:.2f} s",
+        flush=True,
+    )
 
     opportunities = Opportunity.objects.count()
     print(
         f"{opportunities} opportunities ({Opportunity.objects.open().count()} open now), "
         f"{SearchDocument.objects.count()} indexed, "
-        f"{ProcessedEvent.objects.count()} of {OpportunityEvent.objects.count()} events through "
-        f"alert processing; load average after {os.getloadavg()[0]:.1f}",
+        f"{ProcessedEvent.objects.count()} of "
+        f"{OpportunityEvent.objects.filter(type__in=HANDLED_EVENTS).count()} events for alerts "
+        f"processed; load average after {os.getloadavg()[0]:.1f}",
         flush=True,
     )
     slowest = min(rates)
-    verdict = "meets" if slowest >= TARGET else "misses"
-    print(
-        f"{engine}: slowest first import {slowest:.0f} notices/s; {verdict} the target of {TARGET}/s"
-    )
+    if args.smoke:
+        verdict = f"smoke sizes measure start-up, not the target of {TARGET}/s"
+    else:
+        verdict = ("meets" if slowest >= TARGET else "misses") + f" the target of {TARGET}/s"
+    print(f"{engine}: slowest first import {slowest:.0f} notices/s; {verdict}", flush=True)
     return 0
 
 
@@ -224,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
                 "sys.exit(importlib.import_module('bench.import').main(sys.argv[1:]))"
             )
             command = [sys.executable, "-c", code, "--worker", "--workers", str(args.workers)]
+            command += ["--smoke"] if args.smoke else []
             command += ["--eforms", str(args.eforms), "--ocds", str(args.ocds)]
             failed += subprocess.run(command, env=env, check=False).returncode != 0
     return 1 if failed else 0

@@ -20,7 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "names", nargs="*", help=f"which benchmarks (default all: {', '.join(available())})"
     )
-    args = parser.parse_args(argv)
+    # Options the runner does not know (e.g. `import --databases sqlite`) go to each benchmark.
+    args, extra = parser.parse_known_args(argv)
+    if any(name.startswith("-") for name in args.names):
+        parser.error(f"options go after the benchmark names: {' '.join(args.names)}")
     names = args.names or available()
     if not names:
         print("No benchmarks yet.")
@@ -34,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
             f"sys.exit(importlib.import_module('bench.{name}').main(sys.argv[1:]))"
         )
         result = subprocess.run(
-            [sys.executable, "-c", code, *(["--smoke"] if args.smoke else [])], check=False
+            [sys.executable, "-c", code, *(["--smoke"] if args.smoke else []), *extra], check=False
         )
         if result.returncode:
             print(f"bench/{name} failed with exit code {result.returncode}", flush=True)

@@ -122,20 +122,26 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
             "slug", "label_nl", "label_en", "parent__slug"
         )
     }
-    regions = _Regions({r.code for o in rows for r in o.regions.all()})
+    # The prefetched rows, read once per opportunity (each .all() makes a new queryset).
+    prefetched = {
+        o.pk: (list(o.competencies.all()), list(o.cpv_codes.all()), list(o.regions.all()))
+        for o in rows
+    }
+    regions = _Regions({r.code for _c, _cpv, rs in prefetched.values() for r in rs})
     out = {}
     for o in rows:
+        o_competencies, o_cpv_codes, o_regions = prefetched[o.pk]
         comp = []
-        for c in o.competencies.all():
+        for c in o_competencies:
             node = competencies.get(c.slug)
             while node is not None and node.slug not in comp:
                 comp.append(node.slug)
                 node = node.parent
-        codes = [c.code for c in o.cpv_codes.all()]
+        codes = [c.code for c in o_cpv_codes]
         if o.main_cpv_id and o.main_cpv_id not in codes:
             codes.append(o.main_cpv_id)
         region_path: list[str] = []
-        for r in o.regions.all():
+        for r in o_regions:
             for code in regions.path(r.code):
                 if code not in region_path:
                     region_path.append(code)
@@ -145,8 +151,8 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
             for s in comp
             if s in competencies
         ]
-        labels += [f"{c.label_nl} {c.label_en}" for c in o.cpv_codes.all()]
-        labels += [regions.label[r.code] for r in o.regions.all() if r.code in regions.label]
+        labels += [f"{c.label_nl} {c.label_en}" for c in o_cpv_codes]
+        labels += [regions.label[r.code] for r in o_regions if r.code in regions.label]
         out[o.pk] = IndexedOpportunity(
             id=o.pk,
             kind=o.kind,

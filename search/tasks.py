@@ -4,6 +4,7 @@ retried and never fails the write that caused it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from celery import shared_task
 
@@ -11,6 +12,9 @@ from marketplace.core import clock
 from search import services
 
 logger = logging.getLogger(__name__)
+
+# Opportunities per indexing task when a whole batch changed at once (imports).
+INDEX_BATCH_SIZE = 500
 
 
 def opportunity_changed_receiver(opportunity_id: int, event: str) -> None:
@@ -22,21 +26,44 @@ def opportunity_changed_receiver(opportunity_id: int, event: str) -> None:
     search_index_task.delay(opportunity_id)
 
 
+def opportunities_changed_receiver(changes: Mapping[int, str]) -> None:
+    """The batch form of `opportunity_changed_receiver` ({opportunity_id: event}): one queue
+    write for all of them and one indexing task per `INDEX_BATCH_SIZE` opportunities."""
+    ids = sorted(changes)
+    services.index_queue_add(ids=ids)
+    for start in range(0, len(ids), INDEX_BATCH_SIZE):
+        search_index_many_task.delay(ids[start : start + INDEX_BATCH_SIZE])
+
+
 @shared_task(bind=True, acks_late=True, max_retries=5, ignore_result=True)
 def search_index_task(self, opportunity_id: int) -> None:
     """Index one opportunity (or remove it when it is no longer public). Idempotent."""
-    from search.backends.elasticsearch import SearchUnavailable
+    _index(self, [opportunity_id])
 
+
+@shared_task(bind=True, acks_late=True, max_retries=5, ignore_result=True)
+def search_index_many_task(self, opportunity_ids: list[int]) -> None:
+    """Index these opportunities in one go (removing those no longer public). Idempotent."""
+    _index(self, list(opportunity_ids))
+
+
+def _index(task, ids: list[int]) -> None:
     started = clock.now()
     try:
-        services.search_index(ids=[opportunity_id])
-    except SearchUnavailable as exc:
+        services.search_index(ids=ids)
+    except Exception as exc:
+        # Imported here, on failure only: the Elasticsearch client is slow to import and not
+        # needed with the database backend.
+        from search.backends.elasticsearch import SearchUnavailable
+
+        if not isinstance(exc, SearchUnavailable):
+            raise
         # The database index is written already; Elasticsearch gets it on a retry or from the
-        # catch-up task, which reads the queue row that stays behind.
-        if exc.just_failed and self.request.retries < self.max_retries:
-            raise self.retry(exc=exc, countdown=min(300, 10 * 2**self.request.retries)) from None
+        # catch-up task, which reads the queue rows that stay behind.
+        if exc.just_failed and task.request.retries < task.max_retries:
+            raise task.retry(exc=exc, countdown=min(300, 10 * 2**task.request.retries)) from None
         return
-    services.index_queue_done(ids=[opportunity_id], started_at=started)
+    services.index_queue_done(ids=ids, started_at=started)
 
 
 @shared_task(ignore_result=True)

@@ -22,7 +22,7 @@ from marketplace.core.models import Membership, User
 from suppliers.delivery import preference_for, weekly_instant_count
 from suppliers.match_selectors import match_reasons
 from suppliers.models_alerts import Alert, AlertPreference, Cadence, Follow, ProcessedEvent
-from suppliers.sources import companies_matching, saved_searches_matching
+from suppliers.sources import Audience, companies_matching, saved_searches_matching
 from tenders.models import Opportunity, OpportunityEvent
 
 logger = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ FOLLOWER_EVENTS = {
     OpportunityEvent.Type.AWARDED,
 }
 HANDLED_EVENTS = FOLLOWER_EVENTS | {OpportunityEvent.Type.PUBLISHED}
+STATUS_FIELDS = ("published_at", "withdrawn_at", "closes_at", "awarded_at", "cancelled_at")
 
 
 @dataclass
@@ -63,9 +64,12 @@ def _receives(user: User, *, transactional: bool = False) -> bool:
     return pref.receives_email
 
 
-def _new_opportunity_announcements(opportunity: Opportunity) -> dict[int, Announcement]:
+def _new_opportunity_announcements(
+    opportunity: Opportunity, audience: Audience | None = None
+) -> dict[int, Announcement]:
     """Every user who should hear about a new opportunity, with the fastest cadence and all
     the reasons."""
+    audience = audience or Audience.now()
     out: dict[int, Announcement] = {}
 
     def add(user, reason, cadence, score, why, saved_search_id=None):
@@ -81,12 +85,19 @@ def _new_opportunity_announcements(opportunity: Opportunity) -> dict[int, Announ
         if score is not None and (current.score is None or score > current.score):
             current.score = score
 
-    for saved in saved_searches_matching(opportunity):
+    for saved in saved_searches_matching(opportunity) if audience.saved_searches else []:
         with override(saved.user.language):
             why = _("Matches your saved search “%(name)s”.") % {"name": saved.name}
         add(saved.user, Alert.Reason.SAVED_SEARCH, saved.cadence, None, why, saved.pk)
 
-    matches = {m.company_id: m for m in companies_matching(opportunity)}
+    matches = {
+        m.company_id: m
+        for m in (
+            companies_matching(opportunity, min_score=audience.min_score)
+            if audience.companies
+            else []
+        )
+    }
     if matches:
         members = Membership.objects.filter(organisation_id__in=matches).select_related(
             "user", "user__alert_preference"
@@ -152,19 +163,64 @@ def describe_event(event: OpportunityEvent, language: str) -> str:
 def alerts_write_for_event(*, event_id: int, now: dt.datetime | None = None) -> list[int]:
     """Turn one opportunity event into outbox rows (once: the event is then marked processed).
     Returns the ids of new instant alerts, to be delivered after commit."""
+    return alerts_write_for_events(event_ids=[event_id], now=now)
+
+
+@transaction.atomic
+def alerts_write_for_events(*, event_ids: list[int], now: dt.datetime | None = None) -> list[int]:
+    """Turn opportunity events into outbox rows, each event once (it is then marked processed),
+    in one transaction. A published opportunity is announced as new only while it is open:
+    one that is closed, awarded or cancelled by the time its event is processed (an imported
+    notice of a past procedure, say) is recorded as processed without alerts. Followers hear of
+    later events. Returns the ids of new instant alerts, to be delivered after commit."""
     now = now or clock.now()
-    event = (
+    events = list(
         OpportunityEvent.objects.select_for_update()
         .select_related("opportunity")
-        .filter(pk=event_id)
-        .first()
+        # What says whether the opportunity is open; the rest is read when needed.
+        .only("type", "created_at", "payload", *(f"opportunity__{f}" for f in STATUS_FIELDS))
+        .filter(pk__in=list(event_ids))
+        .order_by("pk")
     )
-    if event is None or ProcessedEvent.objects.filter(event_id=event_id).exists():
+    done = set(
+        ProcessedEvent.objects.filter(event_id__in=[e.pk for e in events]).values_list(
+            "event_id", flat=True
+        )
+    )
+    events = [e for e in events if e.pk not in done]
+    if not events:
         return []
+    follows: dict[int, list[Follow]] = {}
+    followed = {e.opportunity_id for e in events if e.type in FOLLOWER_EVENTS}
+    if followed:
+        for follow in Follow.objects.filter(opportunity_id__in=followed).select_related(
+            "user", "user__alert_preference"
+        ):
+            follows.setdefault(follow.opportunity_id, []).append(follow)
+    audience = None
+    if any(e.type == OpportunityEvent.Type.PUBLISHED for e in events):
+        audience = Audience.now()
+    processed: list[ProcessedEvent] = []
+    instant: list[int] = []
+    for event in events:
+        rows = _rows_for_event(event, follows.get(event.opportunity_id, []), audience, now)
+        _apply_weekly_cap(rows, now)
+        written = _write(rows)
+        processed.append(ProcessedEvent(event=event, processed_at=now, alerts_written=len(written)))
+        instant += [a.pk for a in written if a.cadence == Cadence.INSTANT]
+    ProcessedEvent.objects.bulk_create(processed)
+    return instant
+
+
+def _rows_for_event(
+    event: OpportunityEvent, follows: list[Follow], audience: Audience | None, now: dt.datetime
+) -> list[Alert]:
     opportunity = event.opportunity
     rows: list[Alert] = []
-    if event.type == OpportunityEvent.Type.PUBLISHED and opportunity.is_public:
-        for ann in _new_opportunity_announcements(opportunity).values():
+    if event.type == OpportunityEvent.Type.PUBLISHED:
+        if not opportunity.is_open(now):
+            return rows
+        for ann in _new_opportunity_announcements(opportunity, audience).values():
             rows.append(
                 Alert(
                     user=ann.user,
@@ -179,9 +235,7 @@ def alerts_write_for_event(*, event_id: int, now: dt.datetime | None = None) -> 
                 )
             )
     elif event.type in FOLLOWER_EVENTS:
-        for follow in Follow.objects.filter(opportunity=opportunity).select_related(
-            "user", "user__alert_preference"
-        ):
+        for follow in follows:
             if not _receives(follow.user):
                 continue
             rows.append(
@@ -195,10 +249,7 @@ def alerts_write_for_event(*, event_id: int, now: dt.datetime | None = None) -> 
                     subject_extra=describe_event(event, follow.user.language)[:300],
                 )
             )
-    _apply_weekly_cap(rows, now)
-    written = _write(rows)
-    ProcessedEvent.objects.create(event=event, processed_at=now, alerts_written=len(written))
-    return [a.pk for a in written if a.cadence == Cadence.INSTANT]
+    return rows
 
 
 def alert_add(
@@ -248,9 +299,11 @@ def unprocessed_event_ids(*, older_than: dt.datetime, limit: int = 1000) -> list
     )
 
 
-def pending_event_ids(opportunity_id: int) -> list[int]:
+def pending_event_ids(opportunity_id: int | list[int]) -> list[int]:
+    """Events of this opportunity (or these) not yet turned into alerts, oldest first."""
+    ids = [opportunity_id] if isinstance(opportunity_id, int) else list(opportunity_id)
     return list(
-        OpportunityEvent.objects.filter(opportunity_id=opportunity_id, type__in=HANDLED_EVENTS)
+        OpportunityEvent.objects.filter(opportunity_id__in=ids, type__in=HANDLED_EVENTS)
         .exclude(pk__in=ProcessedEvent.objects.values("event_id"))
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -48,22 +48,50 @@ def companies_matching(
     opportunity: Opportunity, *, min_score: int | None = None
 ) -> list[CompanyMatch]:
     """Companies whose profile matches the opportunity at least `min_score` (default: the
-    lowest threshold any user has set), best first. The matching engine generates candidates
-    with indexed queries and scores only those."""
-    from django.db.models import Min
-
+    lowest threshold any user has set, `match_score_floor()`), best first. The matching engine
+    generates candidates with indexed queries and scores only those."""
     from suppliers.match_selectors import matching_companies_for_opportunity
-    from suppliers.models_alerts import AlertPreference
 
     if min_score is None:
-        lowest = AlertPreference.objects.filter(matches_enabled=True).aggregate(
-            m=Min("match_threshold")
-        )["m"]
-        default = AlertPreference._meta.get_field("match_threshold").default
-        min_score = min(default, lowest) if lowest is not None else default
+        min_score = match_score_floor()
     return [
         CompanyMatch(company_id=row.company.pk, score=row.score, match=row.match)
         for row in matching_companies_for_opportunity(
             opportunity_id=opportunity.pk, min_score=min_score
         )
     ]
+
+
+def match_score_floor() -> int:
+    """The lowest match score anyone wants to hear about: the lowest threshold a user with
+    match alerts on has set, or the default threshold when that is lower."""
+    from django.db.models import Min
+
+    from suppliers.models_alerts import AlertPreference
+
+    lowest = AlertPreference.objects.filter(matches_enabled=True).aggregate(
+        m=Min("match_threshold")
+    )["m"]
+    default = AlertPreference._meta.get_field("match_threshold").default
+    return min(default, lowest) if lowest is not None else default
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who could hear of new opportunities at all, looked up once per batch of events, so a
+    batch skips percolation when nobody has an active saved search and matching when no
+    company has a profile."""
+
+    saved_searches: bool
+    companies: bool
+    min_score: int
+
+    @classmethod
+    def now(cls) -> Audience:
+        from suppliers.models import CompanyProfile
+
+        return cls(
+            saved_searches=SavedSearch.objects.filter(is_paused=False).exists(),
+            companies=CompanyProfile.objects.exists(),
+            min_score=match_score_floor(),
+        )

@@ -5,6 +5,7 @@ digests and the sweep. Tasks take ids and call one service; enqueueing never fai
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from celery import shared_task
 from django.db import transaction
@@ -47,15 +48,41 @@ def opportunity_changed_receiver(opportunity_id: int, event: str) -> None:
     enqueue(alerts_process_opportunity_task, opportunity_id)
 
 
-@shared_task(name="suppliers.tasks.alerts_process_opportunity_task")
-def alerts_process_opportunity_task(opportunity_id: int) -> int:
+# Opportunities per alerts task when many changed at once, events per transaction in it.
+OPPORTUNITIES_PER_TASK = 100
+EVENTS_PER_TRANSACTION = 100
+
+
+def opportunities_changed_receiver(changes: Mapping[int, str]) -> None:
+    """The batch form of `opportunity_changed_receiver` ({opportunity_id: event}, e.g. a batch
+    of imported notices): one task per `OPPORTUNITIES_PER_TASK` opportunities, not one each."""
+    for batch in delivery.batches(sorted(changes), size=OPPORTUNITIES_PER_TASK):
+        enqueue(alerts_process_opportunities_task, batch)
+
+
+def _process(opportunity_ids: list[int]) -> int:
     written = 0
-    for event_id in outbox.pending_event_ids(opportunity_id):
+    event_ids = outbox.pending_event_ids(opportunity_ids)
+    for start in range(0, len(event_ids), EVENTS_PER_TRANSACTION):
         with transaction.atomic():
-            ids = outbox.alerts_write_for_event(event_id=event_id)
+            ids = outbox.alerts_write_for_events(
+                event_ids=event_ids[start : start + EVENTS_PER_TRANSACTION]
+            )
             alerts_enqueue(ids)
         written += len(ids)
     return written
+
+
+@shared_task(name="suppliers.tasks.alerts_process_opportunity_task")
+def alerts_process_opportunity_task(opportunity_id: int) -> int:
+    """Write the alerts for the opportunity's unprocessed events; returns how many."""
+    return _process([opportunity_id])
+
+
+@shared_task(name="suppliers.tasks.alerts_process_opportunities_task")
+def alerts_process_opportunities_task(opportunity_ids: list[int]) -> int:
+    """Write the alerts for the unprocessed events of these opportunities; returns how many."""
+    return _process(list(opportunity_ids))
 
 
 @shared_task(name="suppliers.tasks.alerts_deliver_task", acks_late=True)

@@ -4,6 +4,9 @@ Used by the management commands, seed_demo and the benchmark."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import itertools
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -18,13 +21,17 @@ from tenders.services.imports import ImportReport, items_import
 
 EFORMS_SUFFIXES = (".xml",)
 OCDS_SUFFIXES = (".json", ".jsonl", ".ndjson")
+# Notices handed to the parsing processes at a time (one batch is parsed while the one before
+# is written).
+PARSE_BATCH = 256
 
 
 def eforms_items(
     paths: list[str | Path], *, validate: bool = True, limit: int | None = None, workers: int = 1
 ) -> Iterator[ImportItem | tuple[str, NoticeRejected]]:
-    """Read every eForms notice under `paths`. With workers > 1, notices are parsed in that
-    many processes while the caller writes (order is kept)."""
+    """Read every eForms notice under `paths`. With workers > 1 and more than one batch of
+    notices, they are parsed in that many processes while the caller writes (order is kept);
+    fewer are parsed here, which is quicker than starting the processes."""
 
     def jobs():
         documents = iter_documents(paths, suffixes=EFORMS_SUFFIXES)
@@ -33,8 +40,10 @@ def eforms_items(
                 return
             yield name, content, validate
 
-    if workers <= 1:
-        for name, content, check in jobs():
+    all_jobs = jobs()
+    head = list(itertools.islice(all_jobs, PARSE_BATCH + 1))
+    if workers <= 1 or len(head) <= PARSE_BATCH:
+        for name, content, check in itertools.chain(head, all_jobs):
             yield (
                 (name, content)
                 if isinstance(content, NoticeRejected)
@@ -47,12 +56,12 @@ def eforms_items(
         # One batch is parsed while the caller writes the one before.
         in_flight = None
         batch: list = []
-        for job in jobs():
+        for job in itertools.chain(head, all_jobs):
             if isinstance(job[1], NoticeRejected):
                 yield job[0], job[1]
                 continue
             batch.append(job)
-            if len(batch) >= 256:
+            if len(batch) >= PARSE_BATCH:
                 results = pool.map(read_eforms, batch, chunksize=16)
                 if in_flight is not None:
                     yield from in_flight
@@ -112,9 +121,23 @@ def default_workers() -> int:
 
 def run(items, *, progress_total: int | None = None, show_progress: bool = False) -> ImportReport:
     """Write items with a tqdm progress bar when asked."""
-    if not show_progress:
-        return items_import(items=items)
-    from tqdm import tqdm
+    with _frozen_heap():
+        if not show_progress:
+            return items_import(items=items)
+        from tqdm import tqdm
 
-    with tqdm(total=progress_total, unit="notice", dynamic_ncols=True) as bar:
-        return items_import(items=items, progress=bar.update)
+        with tqdm(total=progress_total, unit="notice", dynamic_ncols=True) as bar:
+            return items_import(items=items, progress=bar.update)
+
+
+@contextlib.contextmanager
+def _frozen_heap():
+    """An import makes millions of short-lived objects (rows, model instances), which sets off
+    the garbage collector's full passes again and again; each walks every object of the
+    process (Django, the loaded code, reference data). Objects that existed before the run are
+    frozen for its duration, so those passes skip them: about a third of the run's time."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils.text import slugify
 
 from marketplace.core import clock
@@ -616,9 +617,7 @@ def _procedure_for_change(item: ImportItem) -> ImportRecord | None:
     """The record of the notice a change notice changes (by notice id, with or without its
     version suffix, or by publication number)."""
     ref = item.changes_notice
-    candidates = {ref}
-    if len(ref) > 3 and ref[-3] == "-" and ref[-2:].isdigit():
-        candidates.add(ref[:-3])
+    candidates = _change_refs(item)[0]
     notice = _first(
         ImportedNotice.objects.filter(source=item.source, notice_id__in=candidates).select_related(
             "record"
@@ -631,6 +630,45 @@ def _procedure_for_change(item: ImportItem) -> ImportRecord | None:
             ).select_related("record")
         )
     return notice.record if notice else None
+
+
+def _change_refs(item: ImportItem) -> tuple[set[str], str]:
+    """The notice ids (with and without version suffix) and the publication number under which
+    the notice a change notice changes may have been imported."""
+    ref = item.changes_notice
+    candidates = {ref}
+    if len(ref) > 3 and ref[-3] == "-" and ref[-2:].isdigit():
+        candidates.add(ref[:-3])
+    return candidates, ref.lstrip("0")
+
+
+def _changes_of_unknown(items: list[ImportItem]) -> set[int]:
+    """The change notices among `items` (by id()) that can be created in bulk like any new
+    notice, because nothing links them to another notice: the notice each changes is neither
+    imported nor among `items`, and no other item changes them. The others go through
+    `item_import` one by one, in order, which checks the procedure."""
+    refs = {id(i): _change_refs(i) for i in items if i.changes_notice}
+    if not refs:
+        return set()
+    ids = set().union(*(candidates for candidates, _ in refs.values()))
+    numbers = {number for _, number in refs.values() if number}
+    known_ids: set[str] = {n for i in items for n in (i.notice_ids or [i.notice_id])}
+    known_numbers: set[str] = {i.publication_number for i in items if i.publication_number}
+    for notice_id, number in ImportedNotice.objects.filter(
+        Q(notice_id__in=ids) | Q(publication_number__in=numbers),
+        source__in={i.source for i in items if i.changes_notice},
+    ).values_list("notice_id", "publication_number"):
+        known_ids.add(notice_id)
+        known_numbers.add(number)
+    return {
+        id(item)
+        for item in items
+        if id(item) in refs
+        and not refs[id(item)][0] & known_ids
+        and refs[id(item)][1] not in known_numbers
+        and not ids.intersection(item.notice_ids or [item.notice_id])
+        and (not item.publication_number or item.publication_number not in numbers)
+    }
 
 
 def item_import(*, item: ImportItem, ctx: _Context) -> str:
@@ -700,14 +738,20 @@ def items_import(
                 procedure_id__in=[i.procedure_id[:200] for i in todo],
             ).values_list("source", "procedure_id")
         )
+        unknown_changes = _changes_of_unknown(todo)
         new, rest, seen = [], [], set()
         for item in todo:
             key = (item.source, item.procedure_id[:200])
-            if key in existing or key in seen or item.changes_notice:
+            if (
+                key in existing
+                or key in seen
+                or (item.changes_notice and id(item) not in unknown_changes)
+            ):
                 rest.append(item)
             else:
-                seen.add(key)
                 new.append(item)
+            # A procedure's first item decides; later ones of it go one by one, in order.
+            seen.add(key)
         with transaction.atomic():
             if new:
                 buyers_before = set(ctx.buyers)
@@ -746,8 +790,7 @@ def items_import(
                     continue
                 setattr(report, outcome, getattr(report, outcome) + 1)
                 known.update(dict.fromkeys(ids, item_hash))
-            for pk, event in ctx.events.items():
-                hooks.opportunity_changed(pk, event)
+            hooks.opportunities_changed(ctx.events)
             report.changed_ids.update(ctx.events)
             ctx.events.clear()
         if progress:

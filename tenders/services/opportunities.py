@@ -659,19 +659,33 @@ def opportunity_close_sweep(*, now: dt.datetime | None = None) -> int:
         .exclude(events__type=OpportunityEvent.Type.CLOSED)
         .values_list("pk", flat=True)
     )
+    due = list(due)
     count = 0
-    for pk in list(due):
+    # In batches (after an import of past notices, thousands close at once): one transaction,
+    # one insert and one hook call for search and alerts per batch.
+    for start in range(0, len(due), CLOSE_SWEEP_BATCH):
+        chunk = due[start : start + CLOSE_SWEEP_BATCH]
         with transaction.atomic():
-            if OpportunityEvent.objects.filter(
-                opportunity_id=pk, type=OpportunityEvent.Type.CLOSED
-            ).exists():
-                continue
-            OpportunityEvent.objects.create(
-                opportunity_id=pk, type=OpportunityEvent.Type.CLOSED, created_at=now
+            done = set(
+                OpportunityEvent.objects.filter(
+                    opportunity_id__in=chunk, type=OpportunityEvent.Type.CLOSED
+                ).values_list("opportunity_id", flat=True)
             )
-            hooks.opportunity_changed(pk, OpportunityEvent.Type.CLOSED)
-            count += 1
+            todo = [pk for pk in chunk if pk not in done]
+            OpportunityEvent.objects.bulk_create(
+                [
+                    OpportunityEvent(
+                        opportunity_id=pk, type=OpportunityEvent.Type.CLOSED, created_at=now
+                    )
+                    for pk in todo
+                ]
+            )
+            hooks.opportunities_changed(dict.fromkeys(todo, OpportunityEvent.Type.CLOSED))
+            count += len(todo)
     return count
+
+
+CLOSE_SWEEP_BATCH = 250
 
 
 # Checks other areas add before an award (e.g. written feedback for every rejected applicant).

@@ -199,6 +199,9 @@ def test_two_notices_of_one_procedure_in_one_batch_make_one_opportunity(referenc
     assert Opportunity.objects.count() == 1
 
 
-def test_notices_can_be_parsed_in_worker_processes(reference_data):
+def test_notices_can_be_parsed_in_worker_processes(reference_data, monkeypatch):
+    from tenders.opendata import runs
+
+    monkeypatch.setattr(runs, "PARSE_BATCH", 4)  # fewer than a batch are parsed in-process
     report = items_import(items=eforms_items([REAL / "eforms_sdk_v1.3"], workers=2))
     assert report.created == 8

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
@@ -238,7 +239,7 @@ class CompanyLogoApi(APIView):
             from marketplace.core.errors import ApplicationError
 
             raise ApplicationError(
-                "Choose a file.", errors={"logo": ["Upload a PNG or JPEG in the field logo."]}
+                _("Choose a file."), errors={"logo": [_("Upload a PNG or JPEG in the field logo.")]}
             )
         services.company_logo_set(company=company, by=request.user, upload=upload)
         return Response(OwnCompanySerializer(_fresh(company.pk)).data)

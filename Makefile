@@ -56,6 +56,14 @@ run: setup ## Serve the marketplace with demo data on http://127.0.0.1:$(PORT)
 test: $(VENV)/.installed-dev static/vendor/.built ## Run the whole test suite, on SQLite and on PostgreSQL
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test
 
+# Folders makemessages skips; tests/i18n reads this line too.
+LOCALE_IGNORE := .venv node_modules static var tests bench scripts docs data test_kansen kansen.egg-info
+
+.PHONY: messages
+messages: $(VENV)/.installed-dev ## Update locale/nl/ from the marked strings and compile it (needs GNU gettext)
+	$(BIN)/python manage.py makemessages --locale nl --no-obsolete $(addprefix --ignore ,$(LOCALE_IGNORE))
+	$(BIN)/python manage.py compilemessages --locale nl $(addprefix --ignore ,$(LOCALE_IGNORE))
+
 .PHONY: lint
 lint: $(VENV)/.installed-dev ## ruff check and ruff format --check
 	$(BIN)/ruff check .

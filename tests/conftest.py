@@ -229,6 +229,17 @@ def celery_worker(celery_worker_env, tmp_path):
     worker.stop()
 
 
+@pytest.fixture(autouse=True)
+def _english_outside_requests():
+    """Code run directly by a test (services, emails for users without a language) reads English,
+    as the `client` and `api` fixtures ask for it; the site's default language stays Dutch, and a
+    test that wants Dutch asks for it (`translation.override("nl")`, Accept-Language: nl)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def client():
     """Django's test client, asking for English (the site's default language is Dutch)."""

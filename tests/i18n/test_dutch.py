@@ -165,5 +165,7 @@ def test_invitation_email_in_the_language_of_whoever_invites(django_capture_on_c
             organisation=company, email="joris@stadsdata.example", by=admin
         )
     (message,) = mail.outbox
-    assert message.subject == "Je bent uitgenodigd om lid te worden van Stadsdata Lab B.V. op Kansen"
+    assert (
+        message.subject == "Je bent uitgenodigd om lid te worden van Stadsdata Lab B.V. op Kansen"
+    )
     assert "De link werkt 14 dagen." in message.body

@@ -169,3 +169,19 @@ def test_invitation_email_in_the_language_of_whoever_invites(django_capture_on_c
         message.subject == "Je bent uitgenodigd om lid te worden van Stadsdata Lab B.V. op Kansen"
     )
     assert "De link werkt 14 dagen." in message.body
+
+
+def test_counts_use_the_thousands_separator_of_the_language():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template("{% load kansen %}{{ n|number }} · {{ amount|money }}")
+    with translation.override("nl"):
+        assert (
+            template.render(Context({"n": 12345, "amount": 1250000})) == "12.345 · €\xa01.250.000"
+        )
+    with translation.override("en"):
+        assert (
+            template.render(Context({"n": 12345, "amount": 1250000})) == "12,345 · €\xa01,250,000"
+        )
+    assert Template("{% load kansen %}{{ n|number }}").render(Context({"n": "n/a"})) == "n/a"

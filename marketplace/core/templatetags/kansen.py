@@ -1,6 +1,7 @@
 """Presentation helpers shared by every page: `{% load kansen %}`.
 
 - `{{ amount|money }}`: euros in the active language ("€ 250.000" in Dutch, "€ 250,000" in English).
+- `{{ count|number }}`: a whole number with the thousands separator of the active language.
 - `{% money_range low high %}`: a budget range in words ("up to € 50,000").
 - `{{ field|ams_field }}`: a form field's widget with the Amsterdam Design System classes and the
   aria attributes that tie it to its hint and error messages.
@@ -55,6 +56,16 @@ def money(value) -> str:
     if amount is None:
         return ""
     return format_html("€\u00a0{}", floatformat(amount, "-2g"))
+
+
+@register.filter
+def number(value) -> str:
+    """A count with the thousands separator of the active language ("1.234" or "1,234"); left as
+    is when it is not a number. Not for years, codes or identifiers."""
+    amount = _amount(value)
+    if amount is None:
+        return value
+    return floatformat(amount, "0g")
 
 
 @register.simple_tag

@@ -132,6 +132,7 @@ LOGIN_REDIRECT_URL = "home"
 SITE_ID = 1
 
 # django-allauth: accounts are e-mail addresses; verification is mandatory.
+ACCOUNT_ADAPTER = "marketplace.core.accounts.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

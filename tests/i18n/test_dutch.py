@@ -185,3 +185,21 @@ def test_counts_use_the_thousands_separator_of_the_language():
             template.render(Context({"n": 12345, "amount": 1250000})) == "12,345 · €\xa01,250,000"
         )
     assert Template("{% load kansen %}{{ n|number }}").render(Context({"n": "n/a"})) == "n/a"
+
+
+@pytest.mark.parametrize(
+    ("asks", "language", "subject_word"), [("nl", "nl", "Bevestig"), ("en", "en", "Confirm")]
+)
+def test_a_new_account_keeps_the_language_it_signed_up_in(client, asks, language, subject_word):
+    from marketplace.core.models import User
+
+    password = "een lang wachtwoord 42"
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "nieuw@startup.example", "password1": password, "password2": password},
+        headers={"Accept-Language": asks},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="nieuw@startup.example").language == language
+    (confirmation,) = mail.outbox
+    assert subject_word in confirmation.subject

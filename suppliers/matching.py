@@ -13,7 +13,8 @@ and docs/matching.md):
   (same category above same class above same group above same division); a match on a code
   that few companies share counts more than one on a code that many share;
 - text: BM25 between the opportunity's words and the profile's (stemmed Dutch/English/...);
-- region: the opportunity's regions against the regions the company serves and its home town;
+- region: the opportunity's regions against the regions the company serves and its home town
+  (being in the same country at all counts most; nearer adds the rest; abroad nothing);
 - history: earlier awards and applications (same buyer, similar CPV codes, how active).
 
 A part the opportunity says nothing about (no competencies, no CPV codes, no regions) is left

@@ -329,8 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     best10 = max(r.recall10 for r in results[:-1]) or 1e-9
     best_mrr = max(r.mrr for r in results[:-1]) or 1e-9
     print(
-        f"matcher / best baseline: recall@10 {ours.recall10 / best10:.2f}x, "
-        f"MRR {ours.mrr / best_mrr:.2f}x (target 1.25x)"
+        f"matcher / best baseline: recall@10 {ours.recall10 / best10:.3f}x, "
+        f"MRR {ours.mrr / best_mrr:.3f}x (target 1.25x)"
     )
     return 0
 

@@ -13,7 +13,8 @@ and docs/matching.md):
   (same category above same class above same group above same division); a match on a code
   that few companies share counts more than one on a code that many share;
 - text: BM25 between the opportunity's words and the profile's (stemmed Dutch/English/...);
-- region: the opportunity's regions against the regions the company serves and its home town;
+- region: the opportunity's regions against the regions the company serves and its home town
+  (being in the same country at all counts most; nearer adds the rest; abroad nothing);
 - history: earlier awards and applications (same buyer, similar CPV codes, how active).
 
 A part the opportunity says nothing about (no competencies, no CPV codes, no regions) is left
@@ -64,11 +65,14 @@ class MatchWeights:
     cpv_main: float = 2.0  # the main CPV code counts this many times an additional one
     cpv_specificity: float = 1.0  # 0 turns off: how much rarely shared codes count more
 
-    # Regions: a shared area above the two regions.
-    region_nuts3: float = 0.75
-    region_province: float = 0.5
-    region_nuts1: float = 0.3
-    region_country: float = 0.2
+    # Regions: a shared area above the two regions. Being in the same country at all is most
+    # of the fit (a company abroad is rarely the one that wins: on the benchmark's validation
+    # split companies abroad took 9 % of the top-10 places, but 1 winner in 454 was abroad);
+    # nearer adds the rest.
+    region_nuts3: float = 0.9
+    region_province: float = 0.8
+    region_nuts1: float = 0.7
+    region_country: float = 0.6
 
     # Text: BM25, then 1 - exp(-bm25 / saturation) to land between 0 and 1.
     text_saturation: float = 16.0
@@ -363,18 +367,24 @@ def competency_fit(
     return sum(per.values()) / len(asked), exact, partial, missing, per
 
 
+def shared_area(a: Place, b: Place) -> str | None:
+    """The smallest area that holds both places (a country at most), None when there is none."""
+    return next((c for c in a.chain if c in b.chain), None)
+
+
 def region_fit(
     asked: Sequence[Place], offered: Sequence[Place], weights: MatchWeights = WEIGHTS
 ) -> tuple[float, tuple[Place, Place, float] | None]:
     """The best fit of any asked region with any region the company serves: inside one
-    another 1.0, else by the smallest area above both (NUTS 3, province, NUTS 1, country)."""
+    another 1.0, else by the smallest area above both (NUTS 3, province, NUTS 1, country);
+    a company only abroad 0."""
     best: tuple[Place, Place, float] | None = None
     for a in asked:
         for o in offered:
             if o.code in a.chain or a.code in o.chain:
                 value = 1.0
             else:
-                shared = next((c for c in a.chain if c in o.chain), None)
+                shared = shared_area(a, o)
                 if shared is None:
                     continue
                 value = {
@@ -654,6 +664,18 @@ def explain(
                 reasons.append(_("In %(region)s") % {"region": inner.label})
             else:
                 reasons.append(_("Works in %(region)s") % {"region": inner.label})
+        elif value > 0 and shared_area(asked, offered) == asked.chain[-1]:
+            # Only the country is shared: not "near", but not abroad either.
+            if for_company:
+                reasons.append(
+                    _("In %(region)s, in the same country as %(yours)s")
+                    % {"region": asked.label, "yours": offered.label}
+                )
+            else:
+                reasons.append(
+                    _("Works in %(theirs)s, in the same country as %(region)s")
+                    % {"region": asked.label, "theirs": offered.label}
+                )
         elif value > 0:
             if for_company:
                 reasons.append(

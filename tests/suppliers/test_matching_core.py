@@ -41,6 +41,8 @@ GROOT_AMSTERDAM = Place("NL32B", ("NL32B", "NL32", "NL3", "NL"), "Groot-Amsterda
 HAARLEM = Place("GM0392", ("GM0392", "NL32", "NL3", "NL"), "Haarlem")
 UTRECHT = Place("GM0344", ("GM0344", "NL35", "NL3", "NL"), "Utrecht")
 NOORD_HOLLAND = Place("NL32", ("NL32", "NL3", "NL"), "Noord-Holland")
+GRONINGEN = Place("GM0014", ("GM0014", "NL113", "NL11", "NL1", "NL"), "Groningen")
+ANTWERPEN = Place("BE211", ("BE211", "BE21", "BE2", "BE"), "Antwerpen")
 CONTEXT = Context(taxonomy=TAXONOMY)
 
 
@@ -134,6 +136,45 @@ def test_region_fit_knows_the_hierarchy():
     assert matching.region_fit([AMSTERDAM], [HAARLEM])[0] == WEIGHTS.region_province
     assert matching.region_fit([AMSTERDAM], [UTRECHT])[0] == WEIGHTS.region_nuts1
     assert matching.region_fit([AMSTERDAM], [])[0] == 0.0
+
+
+def test_region_fit_counts_the_same_country_most_and_abroad_not_at_all():
+    assert matching.region_fit([AMSTERDAM], [GRONINGEN])[0] == WEIGHTS.region_country
+    assert matching.region_fit([AMSTERDAM], [ANTWERPEN])[0] == 0.0
+    assert matching.region_fit([AMSTERDAM], [ANTWERPEN, GRONINGEN])[1][1] == GRONINGEN
+    ladder = [
+        WEIGHTS.region_nuts3,
+        WEIGHTS.region_province,
+        WEIGHTS.region_nuts1,
+        WEIGHTS.region_country,
+    ]
+    assert ladder == sorted(ladder, reverse=True)
+    assert WEIGHTS.region_country >= 0.5  # the country is most of the fit, nearer adds the rest
+
+
+def test_a_company_abroad_scores_below_one_in_the_same_country():
+    o = opp(cpv_codes=("72212000",), places=(AMSTERDAM,))
+    same = dict(cpv_codes=("72212000",))
+    home = matching.score(o, company(id=1, places=(GRONINGEN,), **same), CONTEXT)
+    abroad = matching.score(o, company(id=2, places=(ANTWERPEN,), **same), CONTEXT)
+    near = matching.score(o, company(id=3, places=(HAARLEM,), **same), CONTEXT)
+    assert near.exact > home.exact > abroad.exact
+    available = WEIGHTS.cpv + WEIGHTS.region + WEIGHTS.history
+    gap = 100 * WEIGHTS.region * WEIGHTS.region_country / available
+    assert home.exact - abroad.exact == pytest.approx(gap)
+    assert home.parts["region"] == WEIGHTS.region_country
+    assert abroad.parts["region"] == 0.0
+
+
+def test_a_region_only_in_the_same_country_is_not_called_near():
+    o = opp(places=(AMSTERDAM,))
+    match = matching.score(o, company(places=(GRONINGEN,)), CONTEXT)
+    assert matching.explain(match, TAXONOMY) == ["In Amsterdam, in the same country as Groningen"]
+    assert matching.explain(match, TAXONOMY, audience="buyer") == [
+        "Works in Groningen, in the same country as Amsterdam"
+    ]
+    abroad = matching.score(o, company(places=(ANTWERPEN,)), CONTEXT)
+    assert matching.explain(abroad, TAXONOMY) == []
 
 
 # -- Text ---------------------------------------------------------------------------------------

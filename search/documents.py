@@ -13,9 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.db.models import Prefetch
-
-from marketplace.core.models import Competency, CpvCode, Region
+from marketplace.core.models import Competency, Region
 from search.query import budget_band, closing_window, cpv_prefixes
 from tenders.models import Opportunity
 
@@ -102,17 +100,48 @@ class _Regions:
         return out
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Code:
+    """A competency, CPV code or region of an opportunity as `build` reads it."""
+
+    code: str
+    label_nl: str
+    label_en: str
+
+    @property
+    def slug(self) -> str:
+        return self.code
+
+
+# The opportunity columns a document is built from (the long texts of the row and the buyer's
+# name and slug; not the application form and other columns search never reads).
+BUILD_FIELDS = (
+    "kind",
+    "title",
+    "summary",
+    "description",
+    "buyer_id",
+    "buyer__name",
+    "buyer__slug",
+    "main_cpv_id",
+    "budget_min",
+    "budget_max",
+    "closes_at",
+    "published_at",
+    "cancelled_at",
+    "awarded_at",
+    "is_sme_suitable",
+    "is_first_timer_friendly",
+)
+
+
 def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
     """The indexable form of the public opportunities among `ids` (others are left out)."""
     rows = list(
         Opportunity.objects.public()
         .filter(pk__in=list(ids))
         .select_related("buyer")
-        .prefetch_related(
-            Prefetch("competencies", queryset=Competency.objects.only("slug", "parent_id")),
-            Prefetch("cpv_codes", queryset=CpvCode.objects.only("code", "label_nl", "label_en")),
-            Prefetch("regions", queryset=Region.objects.only("code")),
-        )
+        .only(*BUILD_FIELDS)
     )
     if not rows:
         return {}
@@ -122,11 +151,28 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
             "slug", "label_nl", "label_en", "parent__slug"
         )
     }
-    # The prefetched rows, read once per opportunity (each .all() makes a new queryset).
-    prefetched = {
-        o.pk: (list(o.competencies.all()), list(o.cpv_codes.all()), list(o.regions.all()))
-        for o in rows
-    }
+    # The codes of each opportunity, read from the join tables as plain values (no model
+    # instance per code), each list in the order of the code's model (as a prefetch gives).
+    found = [o.pk for o in rows]
+    prefetched: dict[int, tuple[list, list, list]] = {o.pk: ([], [], []) for o in rows}
+    for pk, slug in (
+        Opportunity.competencies.through.objects.filter(opportunity_id__in=found)
+        .order_by("competency__position", "competency__slug")
+        .values_list("opportunity_id", "competency__slug")
+    ):
+        prefetched[pk][0].append(_Code(slug, "", ""))
+    for pk, code, label_nl, label_en in (
+        Opportunity.cpv_codes.through.objects.filter(opportunity_id__in=found)
+        .order_by("cpvcode_id")
+        .values_list("opportunity_id", "cpvcode_id", "cpvcode__label_nl", "cpvcode__label_en")
+    ):
+        prefetched[pk][1].append(_Code(code, label_nl, label_en))
+    for pk, code in (
+        Opportunity.regions.through.objects.filter(opportunity_id__in=found)
+        .order_by("region_id")
+        .values_list("opportunity_id", "region_id")
+    ):
+        prefetched[pk][2].append(_Code(code, "", ""))
     regions = _Regions({r.code for _c, _cpv, rs in prefetched.values() for r in rs})
     out = {}
     for o in rows:

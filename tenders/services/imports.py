@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from marketplace.core import clock
+from marketplace.core.bulk import rows_insert
 from marketplace.core.errors import ApplicationError
 from marketplace.core.models import CpvCode, Organisation, Region
 from tenders import hooks
@@ -393,38 +394,39 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
         ]
     )
     pairs = list(zip(items, opportunities, strict=True))
-    cpv_through = Opportunity.cpv_codes.through
-    cpv_through.objects.bulk_create(
+    # The rows nobody needs the ids of go in as plain tuples (`rows_insert`): no model
+    # instance per code, notice or event.
+    rows_insert(
+        Opportunity.cpv_codes.through,
+        ["opportunity_id", "cpvcode_id"],
         [
-            cpv_through(opportunity_id=o.pk, cpvcode_id=code)
+            (o.pk, code)
             for item, o in pairs
             for code in dict.fromkeys(item.cpv_codes)
             if code in ctx.cpv
-        ]
+        ],
     )
-    region_through = Opportunity.regions.through
-    region_through.objects.bulk_create(
+    rows_insert(
+        Opportunity.regions.through,
+        ["opportunity_id", "region_id"],
         [
-            region_through(opportunity_id=o.pk, region_id=code)
+            (o.pk, code)
             for item, o in pairs
             for code in dict.fromkeys(item.regions)
             if code in ctx.regions
-        ]
+        ],
     )
-    TenderDetails.objects.bulk_create(
-        [
-            TenderDetails(opportunity=o, **_details(item))
-            for item, o in pairs
-            if item.kind != Opportunity.Kind.FUNDING
+    for model, is_funding in ((TenderDetails, False), (FundingDetails, True)):
+        chosen = [
+            (item, o) for item, o in pairs if (item.kind == Opportunity.Kind.FUNDING) == is_funding
         ]
-    )
-    FundingDetails.objects.bulk_create(
-        [
-            FundingDetails(opportunity=o, **_details(item))
-            for item, o in pairs
-            if item.kind == Opportunity.Kind.FUNDING
-        ]
-    )
+        if chosen:
+            names = list(_details(chosen[0][0]))
+            rows_insert(
+                model,
+                ["opportunity_id", *names],
+                [(o.pk, *_details(item).values()) for item, o in chosen],
+            )
     lot_items = [
         (item, o, lot)
         for item, o in pairs
@@ -442,33 +444,45 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
             for _item, o, lot in lot_items
         ]
     )
-    lot_through = Lot.cpv_codes.through
-    lot_through.objects.bulk_create(
+    rows_insert(
+        Lot.cpv_codes.through,
+        ["lot_id", "cpvcode_id"],
         [
-            lot_through(lot_id=row.pk, cpvcode_id=code)
+            (row.pk, code)
             for (_item, _o, lot), row in zip(lot_items, lots, strict=True)
             for code in dict.fromkeys(lot.cpv_codes)
             if code in ctx.cpv
-        ]
+        ],
     )
-    lot_rows = {
-        (o.pk, row.number): row for (_item, o, _lot), row in zip(lot_items, lots, strict=True)
+    lot_ids = {
+        (o.pk, row.number): row.pk for (_item, o, _lot), row in zip(lot_items, lots, strict=True)
     }
-    Award.objects.bulk_create(
+    rows_insert(
+        Award,
         [
-            Award(
-                opportunity=o,
-                lot=lot_rows.get((o.pk, award.lot)),
-                supplier_name=award.supplier_name[:300],
-                supplier_id=award.supplier_id[:120],
-                value=award.value,
-                is_awarded=award.is_awarded,
-                awarded_at=award.awarded_at or item.issued_at or item.published_at or ctx.now,
-                note=award.note,
+            "opportunity_id",
+            "lot_id",
+            "supplier_name",
+            "supplier_id",
+            "value",
+            "is_awarded",
+            "awarded_at",
+            "note",
+        ],
+        [
+            (
+                o.pk,
+                lot_ids.get((o.pk, award.lot)),
+                award.supplier_name[:300],
+                award.supplier_id[:120],
+                award.value,
+                award.is_awarded,
+                award.awarded_at or item.issued_at or item.published_at or ctx.now,
+                award.note,
             )
             for item, o in pairs
             for award in item.awards
-        ]
+        ],
     )
     records = ImportRecord.objects.bulk_create(
         [
@@ -489,38 +503,51 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
             for item, o in pairs
         ]
     )
-    ImportedNotice.objects.bulk_create(
+    rows_insert(
+        ImportedNotice,
         [
-            ImportedNotice(
-                source=item.source,
-                notice_id=notice_id,
-                record=record,
-                publication_number=item.publication_number if notice_id == item.notice_id else "",
-                version=item.version[:20],
-                notice_type=item.notice_type[:40],
-                issued_at=item.issued_at,
-                file_name=item.file_name[-500:],
-                content_hash=item.content_hash(),
-                outcome=Outcome.CREATED,
-                imported_at=ctx.now,
+            "source",
+            "notice_id",
+            "record_id",
+            "publication_number",
+            "version",
+            "notice_type",
+            "issued_at",
+            "file_name",
+            "content_hash",
+            "outcome",
+            "imported_at",
+        ],
+        [
+            (
+                item.source,
+                notice_id,
+                record.pk,
+                item.publication_number if notice_id == item.notice_id else "",
+                item.version[:20],
+                item.notice_type[:40],
+                item.issued_at,
+                item.file_name[-500:],
+                item.content_hash(),
+                Outcome.CREATED.value,
+                ctx.now,
             )
             for item, record in zip(items, records, strict=True)
             for notice_id in dict.fromkeys(item.notice_ids or [item.notice_id])
-        ]
+        ],
     )
-    OpportunityEvent.objects.bulk_create(
+    rows_insert(
+        OpportunityEvent,
+        ["opportunity_id", "type", "created_at", "payload"],
         [
-            OpportunityEvent(
-                opportunity=o,
-                type=OpportunityEvent.Type.PUBLISHED,
-                created_at=ctx.now,
-                payload={
-                    "source": item.source,
-                    "notice": item.publication_number or item.notice_id,
-                },
+            (
+                o.pk,
+                OpportunityEvent.Type.PUBLISHED.value,
+                ctx.now,
+                {"source": item.source, "notice": item.publication_number or item.notice_id},
             )
             for item, o in pairs
-        ]
+        ],
     )
     for o in opportunities:
         ctx.events[o.pk] = OpportunityEvent.Type.PUBLISHED

@@ -1,0 +1,122 @@
+"""Inserting many rows without a model instance per row.
+
+`QuerySet.bulk_create` builds a model instance for every row and then asks every field of
+every instance to prepare its value: at tens of thousands of rows per import batch (codes,
+search values, notices, events) that preparation costs more than the database's own work.
+`rows_insert` writes plain tuples with one `executemany`: each column's value goes through its
+field's `get_db_prep_save` only when the field's type needs it (dates, decimals, JSON); plain
+integers, strings and booleans go as they are. Fields left out get their defaults.
+
+No primary keys come back, no signals are sent and `save()` is not called: use it only for
+rows nobody needs the ids of at once (join tables, log rows, index rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Model
+from django.utils import timezone
+
+# Field types whose Python values the database drivers take as they are.
+PLAIN = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "OneToOneField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SlugField",
+    "SmallIntegerField",
+    "TextField",
+}
+BATCH = 2000
+
+
+def _plain(field) -> bool:
+    if field.get_internal_type() not in PLAIN:
+        return False
+    # A foreign key is plain when the column it points to is.
+    target = getattr(field, "target_field", None)
+    return target is None or target.get_internal_type() in PLAIN
+
+
+def rows_insert(
+    model: type[Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    conflict: Sequence[str] = (),
+    update: Sequence[str] = (),
+    using: str | None = None,
+) -> int:
+    """INSERT `rows` (tuples of values in the order of `columns`, field names or attnames such
+    as "opportunity_id") into `model`'s table; returns how many rows were given. With
+    `conflict` (the unique columns) and `update`, a row whose key exists updates those columns
+    instead (INSERT ... ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike)."""
+    using = using or router.db_for_write(model)
+    connection = connections[using]
+    meta = model._meta
+    given = [meta.get_field(name) for name in columns]
+    given_names = {f.attname for f in given}
+    # Fields not given take their defaults (evaluated once per call, e.g. one timestamp).
+    missing = [
+        f
+        for f in meta.concrete_fields
+        if f.attname not in given_names and not (f.primary_key and f.get_internal_type() in PLAIN)
+    ]
+    for f in missing:
+        if not (f.has_default() or f.null or getattr(f, "auto_now", False)):
+            raise ValueError(f"{meta.label}.{f.name} has no default and was not given")
+    defaults = []
+    for f in missing:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            value = timezone.now()
+        else:
+            value = f.get_default() if f.has_default() else None
+        defaults.append(f.get_db_prep_save(value, connection))
+    fields = given + missing
+    quote = connection.ops.quote_name
+    names = [quote(f.column) for f in fields]
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(names)}) "  # noqa: S608 - quoted names
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    if conflict:
+        keys = ", ".join(quote(meta.get_field(c).column) for c in conflict)
+        if update:
+            sets = ", ".join(
+                f"{quote(meta.get_field(c).column)} = EXCLUDED.{quote(meta.get_field(c).column)}"
+                for c in update
+            )
+            sql += f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+        else:
+            sql += f" ON CONFLICT ({keys}) DO NOTHING"
+    adapters = [
+        None if _plain(f) else (lambda v, f=f: f.get_db_prep_save(v, connection)) for f in given
+    ]
+    tail = tuple(defaults)
+    needs = [n for n, a in enumerate(adapters) if a is not None]
+    count = 0
+    batch: list[tuple] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            if needs:
+                row = list(row)
+                for n in needs:
+                    row[n] = adapters[n](row[n])
+            batch.append((*row, *tail))
+            if len(batch) >= BATCH:
+                cursor.executemany(sql, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+    return count

@@ -7,12 +7,14 @@ search values, notices, events) that preparation costs more than the database's 
 field's `get_db_prep_save` only when the field's type needs it (dates, decimals, JSON); plain
 integers, strings and booleans go as they are. Fields left out get their defaults.
 
-No primary keys come back, no signals are sent and `save()` is not called: use it only for
-rows nobody needs the ids of at once (join tables, log rows, index rows).
+No signals are sent and `save()` is not called. With `returning=True` the rows go in as
+multi-row VALUES statements and their primary keys come back in the order given (what
+`bulk_create` relies on too, on SQLite and PostgreSQL). Choice enums go in by `.value`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -55,9 +57,11 @@ def rows_insert(
     conflict: Sequence[str] = (),
     update: Sequence[str] = (),
     using: str | None = None,
-) -> int:
+    returning: bool = False,
+) -> int | list[Any]:
     """INSERT `rows` (tuples of values in the order of `columns`, field names or attnames such
-    as "opportunity_id") into `model`'s table; returns how many rows were given. With
+    as "opportunity_id") into `model`'s table; returns how many rows were given, or with
+    `returning` the new rows' primary keys. With
     `conflict` (the unique columns) and `update`, a row whose key exists updates those columns
     instead (INSERT ... ON CONFLICT DO UPDATE, on SQLite and PostgreSQL alike)."""
     using = using or router.db_for_write(model)
@@ -84,10 +88,22 @@ def rows_insert(
     fields = given + missing
     quote = connection.ops.quote_name
     names = [quote(f.column) for f in fields]
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(names)}) "  # noqa: S608 - quoted names
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(names)}) VALUES "  # noqa: S608
+    one = f"({', '.join(['%s'] * len(fields))})"
+    sql = head + one
+    if returning:
+        if conflict:
+            raise ValueError("returning is for plain inserts")
+        return _insert_returning(
+            connection,
+            meta,
+            fields,
+            head,
+            one,
+            rows,
+            adapters_for(given, connection),
+            tuple(defaults),
+        )
     if conflict:
         keys = ", ".join(quote(meta.get_field(c).column) for c in conflict)
         if update:
@@ -98,9 +114,7 @@ def rows_insert(
             sql += f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
         else:
             sql += f" ON CONFLICT ({keys}) DO NOTHING"
-    adapters = [
-        None if _plain(f) else (lambda v, f=f: f.get_db_prep_save(v, connection)) for f in given
-    ]
+    adapters = adapters_for(given, connection)
     tail = tuple(defaults)
     needs = [n for n, a in enumerate(adapters) if a is not None]
     count = 0
@@ -120,3 +134,60 @@ def rows_insert(
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def adapters_for(fields, connection) -> list:
+    """Per column: None when the driver takes the value as it is, else its adapter."""
+    return [None if _plain(f) else _adapter(f, connection) for f in fields]
+
+
+def _adapter(field, connection):
+    prepare = field.get_db_prep_save
+    if field.get_internal_type() != "DateTimeField":
+        return lambda value: prepare(value, connection)
+    # Aware datetimes (what the code writes) straight to the backend's adapter, each distinct
+    # value once (a batch repeats its timestamps); anything else the field's full way.
+    adapt = connection.ops.adapt_datetimefield_value
+    seen: dict = {}
+
+    def datetime_value(value):
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            try:
+                return seen[value]
+            except KeyError:
+                seen[value] = adapted = adapt(value)
+                return adapted
+        return prepare(value, connection)
+
+    return datetime_value
+
+
+def _insert_returning(connection, meta, fields, head, one, rows, adapters, tail) -> list[Any]:
+    needs = [n for n, a in enumerate(adapters) if a is not None]
+    params_limit = connection.features.max_query_params or 65535
+    size = max(1, min(BATCH, params_limit // len(fields)))
+    pk = connection.ops.quote_name(meta.pk.column)
+    ids: list[Any] = []
+    batch: list[Any] = []
+
+    def flush(cursor) -> None:
+        count = len(batch) // len(fields)
+        cursor.execute(f"{head}{', '.join([one] * count)} RETURNING {pk}", batch)
+        ids.extend(row[0] for row in cursor.fetchall())
+
+    with connection.cursor() as cursor:
+        for row in rows:
+            if needs:
+                row = list(row)
+                for n in needs:
+                    row[n] = adapters[n](row[n])
+            batch.extend(row)
+            batch.extend(tail)
+            if len(batch) >= size * len(fields):
+                flush(cursor)
+                batch = []
+        if batch:
+            flush(cursor)
+    return ids

@@ -368,6 +368,12 @@ def _create(item: ImportItem, ctx: _Context) -> Opportunity:
     return opportunity
 
 
+@dataclass(frozen=True)
+class _NewLot:
+    pk: int
+    number: str
+
+
 def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
     """Create the opportunities of many new procedures with a few queries per batch instead of
     a dozen per notice. All or nothing: the caller falls back to one item at a time."""
@@ -376,22 +382,27 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
         if item.buyer is None:
             raise NoticeRejected("no buyer")
         buyers.append(buyer_for_party(party=item.buyer, cache=ctx.buyers))
-    opportunities = Opportunity.objects.bulk_create(
-        [
-            Opportunity(
-                kind=item.kind,
-                buyer=buyer,
-                source=item.source,
-                source_id=item.procedure_id[:200],
-                published_at=item.published_at or ctx.now,
-                created_at=ctx.now,
-                updated_at=ctx.now,
-                is_sealed=False,
-                **_fields(item, ctx),
-                **_lifecycle(item, ctx),
-            )
-            for item, buyer in zip(items, buyers, strict=True)
-        ]
+    rows = []
+    for item, buyer in zip(items, buyers, strict=True):
+        row = {
+            "kind": item.kind,
+            "buyer_id": buyer.pk,
+            "source": item.source,
+            "source_id": item.procedure_id[:200],
+            "published_at": item.published_at or ctx.now,
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+            "is_sealed": False,
+            "awarded_at": None,
+            "cancelled_at": None,
+            "cancel_reason": "",
+            **_fields(item, ctx),
+            **_lifecycle(item, ctx),
+        }
+        rows.append(row)
+    columns = list(rows[0]) if rows else []
+    opportunities = rows_insert(
+        Opportunity, columns, [[row[c] for c in columns] for row in rows], returning=True
     )
     pairs = list(zip(items, opportunities, strict=True))
     # The rows nobody needs the ids of go in as plain tuples (`rows_insert`): no model
@@ -400,7 +411,7 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
         Opportunity.cpv_codes.through,
         ["opportunity_id", "cpvcode_id"],
         [
-            (o.pk, code)
+            (o, code)
             for item, o in pairs
             for code in dict.fromkeys(item.cpv_codes)
             if code in ctx.cpv
@@ -410,7 +421,7 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
         Opportunity.regions.through,
         ["opportunity_id", "region_id"],
         [
-            (o.pk, code)
+            (o, code)
             for item, o in pairs
             for code in dict.fromkeys(item.regions)
             if code in ctx.regions
@@ -425,25 +436,35 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
             rows_insert(
                 model,
                 ["opportunity_id", *names],
-                [(o.pk, *_details(item).values()) for item, o in chosen],
+                [(o, *_details(item).values()) for item, o in chosen],
             )
     lot_items = [
         (item, o, lot)
         for item, o in pairs
         for lot in {lot.number[:30]: lot for lot in item.lots}.values()
     ]
-    lots = Lot.objects.bulk_create(
-        [
-            Lot(
-                opportunity=o,
-                number=lot.number[:30],
-                title=lot.title[:300] or lot.number,
-                description=lot.description,
-                estimated_value=lot.estimated_value,
-            )
-            for _item, o, lot in lot_items
-        ]
-    )
+    lots = [
+        _NewLot(pk, lot.number[:30])
+        for (_item, _o, lot), pk in zip(
+            lot_items,
+            rows_insert(
+                Lot,
+                ["opportunity_id", "number", "title", "description", "estimated_value"],
+                [
+                    (
+                        o,
+                        lot.number[:30],
+                        lot.title[:300] or lot.number,
+                        lot.description,
+                        lot.estimated_value,
+                    )
+                    for _item, o, lot in lot_items
+                ],
+                returning=True,
+            ),
+            strict=True,
+        )
+    ]
     rows_insert(
         Lot.cpv_codes.through,
         ["lot_id", "cpvcode_id"],
@@ -455,7 +476,7 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
         ],
     )
     lot_ids = {
-        (o.pk, row.number): row.pk for (_item, o, _lot), row in zip(lot_items, lots, strict=True)
+        (o, row.number): row.pk for (_item, o, _lot), row in zip(lot_items, lots, strict=True)
     }
     rows_insert(
         Award,
@@ -471,8 +492,8 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
         ],
         [
             (
-                o.pk,
-                lot_ids.get((o.pk, award.lot)),
+                o,
+                lot_ids.get((o, award.lot)),
                 award.supplier_name[:300],
                 award.supplier_id[:120],
                 award.value,
@@ -484,24 +505,40 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
             for award in item.awards
         ],
     )
-    records = ImportRecord.objects.bulk_create(
+    records = rows_insert(
+        ImportRecord,
         [
-            ImportRecord(
-                opportunity=o,
-                source=item.source,
-                procedure_id=item.procedure_id[:200],
-                primary_language=item.language[:8],
-                translations=item.translations,
-                notice_type=item.notice_type[:40],
-                last_notice_id=item.notice_id[:200],
-                last_notice_at=item.issued_at,
-                content_hash=item.content_hash(),
-                extra=item.extra,
-                first_imported_at=ctx.now,
-                last_imported_at=ctx.now,
+            "opportunity_id",
+            "source",
+            "procedure_id",
+            "primary_language",
+            "translations",
+            "notice_type",
+            "last_notice_id",
+            "last_notice_at",
+            "content_hash",
+            "extra",
+            "first_imported_at",
+            "last_imported_at",
+        ],
+        [
+            (
+                o,
+                item.source,
+                item.procedure_id[:200],
+                item.language[:8],
+                item.translations,
+                item.notice_type[:40],
+                item.notice_id[:200],
+                item.issued_at,
+                item.content_hash(),
+                item.extra,
+                ctx.now,
+                ctx.now,
             )
             for item, o in pairs
-        ]
+        ],
+        returning=True,
     )
     rows_insert(
         ImportedNotice,
@@ -522,7 +559,7 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
             (
                 item.source,
                 notice_id,
-                record.pk,
+                record,
                 item.publication_number if notice_id == item.notice_id else "",
                 item.version[:20],
                 item.notice_type[:40],
@@ -541,7 +578,7 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
         ["opportunity_id", "type", "created_at", "payload"],
         [
             (
-                o.pk,
+                o,
                 OpportunityEvent.Type.PUBLISHED.value,
                 ctx.now,
                 {"source": item.source, "notice": item.publication_number or item.notice_id},
@@ -550,7 +587,7 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
         ],
     )
     for o in opportunities:
-        ctx.events[o.pk] = OpportunityEvent.Type.PUBLISHED
+        ctx.events[o] = OpportunityEvent.Type.PUBLISHED
 
 
 def _update(opportunity: Opportunity, record: ImportRecord, item: ImportItem, ctx: _Context) -> str:

@@ -3,19 +3,19 @@
 `QuerySet.bulk_create` builds a model instance for every row and then asks every field of
 every instance to prepare its value: at tens of thousands of rows per import batch (codes,
 search values, notices, events) that preparation costs more than the database's own work.
-`rows_insert` writes plain tuples with one `executemany`: each column's value goes through its
-field's `get_db_prep_save` only when the field's type needs it (dates, decimals, JSON); plain
-integers, strings and booleans go as they are. Fields left out get their defaults.
+`rows_insert` writes plain tuples: each column's value goes through its field's
+`get_db_prep_save` only when the field's type needs it (dates, decimals, JSON); plain integers,
+strings and booleans go as they are. Fields left out get their defaults.
 
-No signals are sent and `save()` is not called. With `returning=True` the rows go in as
-multi-row VALUES statements and their primary keys come back in the order given (what
-`bulk_create` relies on too, on SQLite and PostgreSQL). Choice enums go in by `.value`.
+No signals are sent and `save()` is not called. With `returning=True` the new primary keys
+come back in the order given (multi-row VALUES ... RETURNING, what `bulk_create` relies on too,
+on SQLite and PostgreSQL). Choice enums go in by `.value`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connections, router
@@ -76,64 +76,86 @@ def rows_insert(
         if f.attname not in given_names and not (f.primary_key and f.get_internal_type() in PLAIN)
     ]
     for f in missing:
-        if not (f.has_default() or f.null or getattr(f, "auto_now", False)):
+        # Text columns without a default take "" (as `bulk_create` gives them).
+        if not (
+            f.has_default()
+            or f.null
+            or f.empty_strings_allowed
+            or getattr(f, "auto_now", False)
+            or getattr(f, "auto_now_add", False)
+        ):
             raise ValueError(f"{meta.label}.{f.name} has no default and was not given")
     defaults = []
     for f in missing:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             value = timezone.now()
         else:
-            value = f.get_default() if f.has_default() else None
+            value = f.get_default()
         defaults.append(f.get_db_prep_save(value, connection))
     fields = given + missing
     quote = connection.ops.quote_name
     names = [quote(f.column) for f in fields]
     head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(names)}) VALUES "  # noqa: S608
     one = f"({', '.join(['%s'] * len(fields))})"
-    sql = head + one
-    if returning:
-        if conflict:
-            raise ValueError("returning is for plain inserts")
-        return _insert_returning(
-            connection,
-            meta,
-            fields,
-            head,
-            one,
-            rows,
-            adapters_for(given, connection),
-            tuple(defaults),
-        )
+    suffix = ""
     if conflict:
+        if returning:
+            raise ValueError("returning is for plain inserts")
         keys = ", ".join(quote(meta.get_field(c).column) for c in conflict)
         if update:
             sets = ", ".join(
                 f"{quote(meta.get_field(c).column)} = EXCLUDED.{quote(meta.get_field(c).column)}"
                 for c in update
             )
-            sql += f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
+            suffix = f" ON CONFLICT ({keys}) DO UPDATE SET {sets}"
         else:
-            sql += f" ON CONFLICT ({keys}) DO NOTHING"
+            suffix = f" ON CONFLICT ({keys}) DO NOTHING"
+    if returning:
+        suffix = f" RETURNING {quote(meta.pk.column)}"
     adapters = adapters_for(given, connection)
-    tail = tuple(defaults)
     needs = [n for n, a in enumerate(adapters) if a is not None]
-    count = 0
-    batch: list[tuple] = []
-    with connection.cursor() as cursor:
+    tail = tuple(defaults)
+
+    def prepared():
         for row in rows:
             if needs:
                 row = list(row)
                 for n in needs:
                     row[n] = adapters[n](row[n])
-            batch.append((*row, *tail))
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch = []
-        if batch:
-            cursor.executemany(sql, batch)
+            yield (*row, *tail)
+
+    # SQLite runs in this process: one statement executed per row is cheapest. A server
+    # (PostgreSQL) gets many rows per statement (one round trip each), as `bulk_create` does;
+    # so do inserts that return their keys.
+    many_per_statement = returning or connection.vendor != "sqlite"
+    limit = connection.features.max_query_params or 65535
+    size = max(1, min(BATCH, limit // len(fields))) if many_per_statement else BATCH
+    ids: list[Any] = []
+    count = 0
+    with connection.cursor() as cursor:
+        for batch in _chunks(prepared(), size):
             count += len(batch)
-    return count
+            if not many_per_statement:
+                cursor.executemany(head + one + suffix, batch)
+                continue
+            cursor.execute(
+                head + ", ".join([one] * len(batch)) + suffix,
+                [value for row in batch for value in row],
+            )
+            if returning:
+                ids.extend(row[0] for row in cursor.fetchall())
+    return ids if returning else count
+
+
+def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def adapters_for(fields, connection) -> list:
@@ -162,32 +184,3 @@ def _adapter(field, connection):
         return prepare(value, connection)
 
     return datetime_value
-
-
-def _insert_returning(connection, meta, fields, head, one, rows, adapters, tail) -> list[Any]:
-    needs = [n for n, a in enumerate(adapters) if a is not None]
-    params_limit = connection.features.max_query_params or 65535
-    size = max(1, min(BATCH, params_limit // len(fields)))
-    pk = connection.ops.quote_name(meta.pk.column)
-    ids: list[Any] = []
-    batch: list[Any] = []
-
-    def flush(cursor) -> None:
-        count = len(batch) // len(fields)
-        cursor.execute(f"{head}{', '.join([one] * count)} RETURNING {pk}", batch)
-        ids.extend(row[0] for row in cursor.fetchall())
-
-    with connection.cursor() as cursor:
-        for row in rows:
-            if needs:
-                row = list(row)
-                for n in needs:
-                    row[n] = adapters[n](row[n])
-            batch.extend(row)
-            batch.extend(tail)
-            if len(batch) >= size * len(fields):
-                flush(cursor)
-                batch = []
-        if batch:
-            flush(cursor)
-    return ids

@@ -124,9 +124,10 @@ def rows_insert(
                     row[n] = adapters[n](row[n])
             yield (*row, *tail)
 
-    # SQLite runs in this process: one statement executed per row is cheapest. A server
-    # (PostgreSQL) gets many rows per statement (one round trip each), as `bulk_create` does;
-    # so do inserts that return their keys.
+    if connection.vendor == "postgresql" and not conflict:
+        return _copy(connection, meta, fields, prepared(), returning=returning)
+    # SQLite runs in this process: one statement executed per row is cheapest. Inserts that
+    # return their keys, and upserts on PostgreSQL, go in many rows per statement.
     many_per_statement = returning or connection.vendor != "sqlite"
     limit = connection.features.max_query_params or 65535
     size = max(1, min(BATCH, limit // len(fields))) if many_per_statement else BATCH
@@ -145,6 +146,32 @@ def rows_insert(
             if returning:
                 ids.extend(row[0] for row in cursor.fetchall())
     return ids if returning else count
+
+
+def _copy(connection, meta, fields, rows, *, returning: bool) -> int | list[Any]:
+    """PostgreSQL: the rows go in with COPY (no statement to parse per row or per batch). To
+    return keys, they are taken from the primary key's sequence first and written with the
+    rows, in the order given."""
+    quote = connection.ops.quote_name
+    columns = [quote(f.column) for f in fields]
+    rows = list(rows)
+    ids: list[Any] = []
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor  # the driver's own cursor, for copy()
+        if returning and rows:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            columns.insert(0, quote(meta.pk.column))
+            rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+        if rows:
+            sql = f"COPY {quote(meta.db_table)} ({', '.join(columns)}) FROM STDIN"
+            with cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+    return ids if returning else len(rows)
 
 
 def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:

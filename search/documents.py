@@ -113,8 +113,8 @@ class _Code:
         return self.code
 
 
-# The opportunity columns a document is built from (the long texts of the row and the buyer's
-# name and slug; not the application form and other columns search never reads).
+# The opportunity columns a document is built from, with the buyer's name and slug (read as
+# plain values; not the application form and the other columns search never reads).
 BUILD_FIELDS = (
     "kind",
     "title",
@@ -137,12 +137,8 @@ BUILD_FIELDS = (
 
 def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
     """The indexable form of the public opportunities among `ids` (others are left out)."""
-    rows = list(
-        Opportunity.objects.public()
-        .filter(pk__in=list(ids))
-        .select_related("buyer")
-        .only(*BUILD_FIELDS)
-    )
+    # Plain values, not model instances: a batch of imported notices builds thousands.
+    rows = list(Opportunity.objects.public().filter(pk__in=list(ids)).values("id", *BUILD_FIELDS))
     if not rows:
         return {}
     competencies = {
@@ -153,8 +149,8 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
     }
     # The codes of each opportunity, read from the join tables as plain values (no model
     # instance per code), each list in the order of the code's model (as a prefetch gives).
-    found = [o.pk for o in rows]
-    prefetched: dict[int, tuple[list, list, list]] = {o.pk: ([], [], []) for o in rows}
+    found = [o["id"] for o in rows]
+    prefetched: dict[int, tuple[list, list, list]] = {pk: ([], [], []) for pk in found}
     for pk, slug in (
         Opportunity.competencies.through.objects.filter(opportunity_id__in=found)
         .order_by("competency__position", "competency__slug")
@@ -176,7 +172,7 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
     regions = _Regions({r.code for _c, _cpv, rs in prefetched.values() for r in rs})
     out = {}
     for o in rows:
-        o_competencies, o_cpv_codes, o_regions = prefetched[o.pk]
+        o_competencies, o_cpv_codes, o_regions = prefetched[o["id"]]
         comp = []
         for c in o_competencies:
             node = competencies.get(c.slug)
@@ -184,14 +180,14 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
                 comp.append(node.slug)
                 node = node.parent
         codes = [c.code for c in o_cpv_codes]
-        if o.main_cpv_id and o.main_cpv_id not in codes:
-            codes.append(o.main_cpv_id)
+        if o["main_cpv_id"] and o["main_cpv_id"] not in codes:
+            codes.append(o["main_cpv_id"])
         region_path: list[str] = []
         for r in o_regions:
             for code in regions.path(r.code):
                 if code not in region_path:
                     region_path.append(code)
-        labels = [o.buyer.name]
+        labels = [o["buyer__name"]]
         labels += [
             f"{competencies[s].label_nl} {competencies[s].label_en}"
             for s in comp
@@ -199,16 +195,16 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
         ]
         labels += [f"{c.label_nl} {c.label_en}" for c in o_cpv_codes]
         labels += [regions.label[r.code] for r in o_regions if r.code in regions.label]
-        out[o.pk] = IndexedOpportunity(
-            id=o.pk,
-            kind=o.kind,
-            title=o.title,
-            summary=o.summary,
-            description=o.description,
+        out[o["id"]] = IndexedOpportunity(
+            id=o["id"],
+            kind=o["kind"],
+            title=o["title"],
+            summary=o["summary"],
+            description=o["description"],
             labels="\n".join(labels),
-            buyer_id=o.buyer_id,
-            buyer_slug=o.buyer.slug,
-            buyer_name=o.buyer.name,
+            buyer_id=o["buyer_id"],
+            buyer_slug=o["buyer__slug"],
+            buyer_name=o["buyer__name"],
             competencies=comp,
             cpv=list(dict.fromkeys(p for code in codes for p in cpv_prefixes(code))),
             cpv_divisions=list(dict.fromkeys(code[:2] for code in codes)),
@@ -217,15 +213,15 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
             municipalities=[
                 c for c in region_path if regions.kind.get(c) == Region.Kind.MUNICIPALITY
             ],
-            budget_min=o.budget_min,
-            budget_max=o.budget_max,
-            budget_band=budget_band(o.budget_min, o.budget_max),
-            closes_at=o.closes_at,
-            published_at=o.published_at,
-            is_cancelled=o.cancelled_at is not None,
-            is_awarded=o.awarded_at is not None,
-            is_sme_suitable=o.is_sme_suitable,
-            is_first_timer_friendly=o.is_first_timer_friendly,
+            budget_min=o["budget_min"],
+            budget_max=o["budget_max"],
+            budget_band=budget_band(o["budget_min"], o["budget_max"]),
+            closes_at=o["closes_at"],
+            published_at=o["published_at"],
+            is_cancelled=o["cancelled_at"] is not None,
+            is_awarded=o["awarded_at"] is not None,
+            is_sme_suitable=o["is_sme_suitable"],
+            is_first_timer_friendly=o["is_first_timer_friendly"],
         )
     return out
 

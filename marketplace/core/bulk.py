@@ -156,8 +156,9 @@ def _copy(connection, meta, fields, rows, *, returning: bool) -> int | list[Any]
     columns = [quote(f.column) for f in fields]
     rows = list(rows)
     ids: list[Any] = []
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor  # the driver's own cursor, for copy()
+    # The driver's own cursor, for copy(); its errors as Django's (IntegrityError, ...).
+    with connection.cursor() as wrapper, connection.wrap_database_errors:
+        cursor = wrapper.cursor
         if returning and rows:
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",

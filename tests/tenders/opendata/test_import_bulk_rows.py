@@ -238,3 +238,20 @@ def test_rows_insert_on_conflict_updates_the_named_columns(reference_data, db):
     )
     document = SearchDocument.objects.get()
     assert (document.title, document.buyer_id, document.buyer_slug) == ("Second", 2, "b")
+
+
+def test_rows_insert_raises_django_errors_that_a_savepoint_rolls_back(reference_data, db):
+    from django.db import IntegrityError, transaction
+
+    from tests.factories import OpportunityFactory
+
+    o = OpportunityFactory()
+    columns = ["opportunity_id", "kind", "title", "buyer_id", "buyer_slug", "published_at"]
+    row = (o.pk, "tender", "Title", 1, "a", NOW)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # On PostgreSQL this goes in with COPY: its error comes back as Django's, so the
+        # import's fallback (one notice at a time) catches it.
+        rows_insert(SearchDocument, columns, [row, row])
+    assert not SearchDocument.objects.exists()
+    rows_insert(SearchDocument, columns, [row])
+    assert SearchDocument.objects.count() == 1

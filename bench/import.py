@@ -8,6 +8,12 @@ through alert processing (eagerly, in-process: no broker, the embedded default).
 production-like (DEBUG off); `DEBUG=True python -m bench import` measures the development setting.
 The real notices in data/ are copied with fresh notice ids and procedure ids to reach the sizes.
 Target (DESIGN.md): at least 500 notices per second.
+
+Then `search_index rebuild` runs in a process of its own (as an operator runs it) over the
+imported opportunities, and again after they are copied in the database to `--rebuild`
+documents (100,000; copies with new ids and procedure ids, their codes with them): its peak
+memory should not grow with the number of documents (target: a rebuild of 100,000 documents in
+bounded memory).
 """
 
 from __future__ import annotations
@@ -179,6 +185,16 @@ def _worker(args) -> int:
         f"processed; load average after {os.getloadavg()[0]:.1f}",
         flush=True,
     )
+    _rebuild_measure()
+    if args.rebuild > opportunities:
+        started = time.perf_counter()
+        total = _multiply_opportunities(args.rebuild)
+        print(
+            f"copied the opportunities in the database to {total} "
+            f"in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
+        _rebuild_measure()
     slowest = min(rates)
     if args.smoke:
         verdict = f"smoke sizes measure start-up, not the target of {TARGET}/s"
@@ -188,6 +204,91 @@ def _worker(args) -> int:
     return 0
 
 
+REBUILD_CODE = """
+import io, sys, time
+from pathlib import Path
+import django
+
+
+def peak():
+    # VmHWM: this process's own peak (getrusage's ru_maxrss keeps the parent's across exec).
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+django.setup()
+from django.core.management import call_command
+from search import documents
+documents.public_ids()  # the models and the database connection, before the measurement
+before = peak()
+started = time.perf_counter()
+out = io.StringIO()
+call_command("search_index", "rebuild", "--no-progress", stdout=out)
+elapsed = time.perf_counter() - started
+print(f"{elapsed:.2f} {before:.0f} {peak():.0f} " + out.getvalue().strip().splitlines()[-1])
+"""
+
+
+def _rebuild_measure() -> None:
+    """`search_index rebuild` in a process of its own: time and peak memory."""
+    from search.models import SearchDocument
+
+    result = subprocess.run(
+        [sys.executable, "-c", REBUILD_CODE], capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        raise RuntimeError(f"search_index rebuild failed: {result.stderr[-2000:]}")
+    elapsed, before, peak, said = result.stdout.strip().splitlines()[-1].split(" ", 3)
+    documents = SearchDocument.objects.count()
+    print(
+        f"search_index rebuild: {documents} documents in {float(elapsed):.1f} s = "
+        f"{documents / float(elapsed):.0f} documents/s; peak memory {peak} MiB "
+        f"({before} MiB before it started) [{said}]; load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
+
+
+def _multiply_opportunities(target: int) -> int:
+    """Copy the opportunities (with their CPV codes and regions) in the database, with new ids
+    and procedure ids, until there are at least `target`."""
+    from django.db import connection, transaction
+
+    from tenders.models import Opportunity
+
+    meta = Opportunity._meta
+    quote = connection.ops.quote_name
+    columns = [f.column for f in meta.concrete_fields if not f.primary_key]
+    throughs = [
+        (Opportunity.cpv_codes.through._meta.db_table, "cpvcode_id"),
+        (Opportunity.regions.through._meta.db_table, "region_id"),
+    ]
+    round_ = 0
+    while (count := Opportunity.objects.count()) < target:
+        round_ += 1
+        top = Opportunity.objects.order_by("-pk").values_list("pk", flat=True).first()
+        take = target - count
+        selected = ", ".join(f"{quote(c)} || %s" if c == "source_id" else quote(c) for c in columns)
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Constant names from the model; the values are parameters.
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} (id, {', '.join(map(quote, columns))}) "  # noqa: S608
+                f"SELECT id + %s, {selected} FROM {quote(meta.db_table)} "
+                "WHERE id <= %s ORDER BY id LIMIT %s",
+                [top, f"-copy{round_}", top, take],
+            )
+            for table, column in throughs:
+                cursor.execute(
+                    f"INSERT INTO {quote(table)} (opportunity_id, {quote(column)}) "  # noqa: S608
+                    f"SELECT opportunity_id + %s, {quote(column)} FROM {quote(table)} "
+                    "WHERE opportunity_id <= %s AND opportunity_id + %s IN "
+                    f"(SELECT id FROM {quote(meta.db_table)} WHERE id > %s)",
+                    [top, top, top, top],
+                )
+    return Opportunity.objects.count()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench import", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, SQLite only")
@@ -195,12 +296,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ocds", type=int, default=5000, help="OCDS releases (one per ocid)")
     parser.add_argument("--workers", type=int, default=2, help="eForms parsing processes")
     parser.add_argument(
+        "--rebuild",
+        type=int,
+        default=100_000,
+        help="documents for the second search_index rebuild (0: only the imported ones)",
+    )
+    parser.add_argument(
         "--databases", default=None, help="comma separated: sqlite, postgresql (default both)"
     )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.smoke:
-        args.eforms, args.ocds = 200, 200
+        args.eforms, args.ocds, args.rebuild = 200, 200, 1000
     if args.worker:
         return _worker(args)
     databases = (args.databases or ("sqlite" if args.smoke else "sqlite,postgresql")).split(",")
@@ -239,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
             command = [sys.executable, "-c", code, "--worker", "--workers", str(args.workers)]
             command += ["--smoke"] if args.smoke else []
             command += ["--eforms", str(args.eforms), "--ocds", str(args.ocds)]
+            command += ["--rebuild", str(args.rebuild)]
             failed += subprocess.run(command, env=env, check=False).returncode != 0
     return 1 if failed else 0
 

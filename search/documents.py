@@ -13,9 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.db.models import Prefetch
-
-from marketplace.core.models import Competency, CpvCode, Region
+from marketplace.core.models import Competency, Region
 from search.query import budget_band, closing_window, cpv_prefixes
 from tenders.models import Opportunity
 
@@ -102,18 +100,45 @@ class _Regions:
         return out
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Code:
+    """A competency, CPV code or region of an opportunity as `build` reads it."""
+
+    code: str
+    label_nl: str
+    label_en: str
+
+    @property
+    def slug(self) -> str:
+        return self.code
+
+
+# The opportunity columns a document is built from, with the buyer's name and slug (read as
+# plain values; not the application form and the other columns search never reads).
+BUILD_FIELDS = (
+    "kind",
+    "title",
+    "summary",
+    "description",
+    "buyer_id",
+    "buyer__name",
+    "buyer__slug",
+    "main_cpv_id",
+    "budget_min",
+    "budget_max",
+    "closes_at",
+    "published_at",
+    "cancelled_at",
+    "awarded_at",
+    "is_sme_suitable",
+    "is_first_timer_friendly",
+)
+
+
 def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
     """The indexable form of the public opportunities among `ids` (others are left out)."""
-    rows = list(
-        Opportunity.objects.public()
-        .filter(pk__in=list(ids))
-        .select_related("buyer")
-        .prefetch_related(
-            Prefetch("competencies", queryset=Competency.objects.only("slug", "parent_id")),
-            Prefetch("cpv_codes", queryset=CpvCode.objects.only("code", "label_nl", "label_en")),
-            Prefetch("regions", queryset=Region.objects.only("code")),
-        )
-    )
+    # Plain values, not model instances: a batch of imported notices builds thousands.
+    rows = list(Opportunity.objects.public().filter(pk__in=list(ids)).values("id", *BUILD_FIELDS))
     if not rows:
         return {}
     competencies = {
@@ -122,15 +147,32 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
             "slug", "label_nl", "label_en", "parent__slug"
         )
     }
-    # The prefetched rows, read once per opportunity (each .all() makes a new queryset).
-    prefetched = {
-        o.pk: (list(o.competencies.all()), list(o.cpv_codes.all()), list(o.regions.all()))
-        for o in rows
-    }
+    # The codes of each opportunity, read from the join tables as plain values (no model
+    # instance per code), each list in the order of the code's model (as a prefetch gives).
+    found = [o["id"] for o in rows]
+    prefetched: dict[int, tuple[list, list, list]] = {pk: ([], [], []) for pk in found}
+    for pk, slug in (
+        Opportunity.competencies.through.objects.filter(opportunity_id__in=found)
+        .order_by("competency__position", "competency__slug")
+        .values_list("opportunity_id", "competency__slug")
+    ):
+        prefetched[pk][0].append(_Code(slug, "", ""))
+    for pk, code, label_nl, label_en in (
+        Opportunity.cpv_codes.through.objects.filter(opportunity_id__in=found)
+        .order_by("cpvcode_id")
+        .values_list("opportunity_id", "cpvcode_id", "cpvcode__label_nl", "cpvcode__label_en")
+    ):
+        prefetched[pk][1].append(_Code(code, label_nl, label_en))
+    for pk, code in (
+        Opportunity.regions.through.objects.filter(opportunity_id__in=found)
+        .order_by("region_id")
+        .values_list("opportunity_id", "region_id")
+    ):
+        prefetched[pk][2].append(_Code(code, "", ""))
     regions = _Regions({r.code for _c, _cpv, rs in prefetched.values() for r in rs})
     out = {}
     for o in rows:
-        o_competencies, o_cpv_codes, o_regions = prefetched[o.pk]
+        o_competencies, o_cpv_codes, o_regions = prefetched[o["id"]]
         comp = []
         for c in o_competencies:
             node = competencies.get(c.slug)
@@ -138,14 +180,14 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
                 comp.append(node.slug)
                 node = node.parent
         codes = [c.code for c in o_cpv_codes]
-        if o.main_cpv_id and o.main_cpv_id not in codes:
-            codes.append(o.main_cpv_id)
+        if o["main_cpv_id"] and o["main_cpv_id"] not in codes:
+            codes.append(o["main_cpv_id"])
         region_path: list[str] = []
         for r in o_regions:
             for code in regions.path(r.code):
                 if code not in region_path:
                     region_path.append(code)
-        labels = [o.buyer.name]
+        labels = [o["buyer__name"]]
         labels += [
             f"{competencies[s].label_nl} {competencies[s].label_en}"
             for s in comp
@@ -153,16 +195,16 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
         ]
         labels += [f"{c.label_nl} {c.label_en}" for c in o_cpv_codes]
         labels += [regions.label[r.code] for r in o_regions if r.code in regions.label]
-        out[o.pk] = IndexedOpportunity(
-            id=o.pk,
-            kind=o.kind,
-            title=o.title,
-            summary=o.summary,
-            description=o.description,
+        out[o["id"]] = IndexedOpportunity(
+            id=o["id"],
+            kind=o["kind"],
+            title=o["title"],
+            summary=o["summary"],
+            description=o["description"],
             labels="\n".join(labels),
-            buyer_id=o.buyer_id,
-            buyer_slug=o.buyer.slug,
-            buyer_name=o.buyer.name,
+            buyer_id=o["buyer_id"],
+            buyer_slug=o["buyer__slug"],
+            buyer_name=o["buyer__name"],
             competencies=comp,
             cpv=list(dict.fromkeys(p for code in codes for p in cpv_prefixes(code))),
             cpv_divisions=list(dict.fromkeys(code[:2] for code in codes)),
@@ -171,15 +213,15 @@ def build(ids: Sequence[int]) -> dict[int, IndexedOpportunity]:
             municipalities=[
                 c for c in region_path if regions.kind.get(c) == Region.Kind.MUNICIPALITY
             ],
-            budget_min=o.budget_min,
-            budget_max=o.budget_max,
-            budget_band=budget_band(o.budget_min, o.budget_max),
-            closes_at=o.closes_at,
-            published_at=o.published_at,
-            is_cancelled=o.cancelled_at is not None,
-            is_awarded=o.awarded_at is not None,
-            is_sme_suitable=o.is_sme_suitable,
-            is_first_timer_friendly=o.is_first_timer_friendly,
+            budget_min=o["budget_min"],
+            budget_max=o["budget_max"],
+            budget_band=budget_band(o["budget_min"], o["budget_max"]),
+            closes_at=o["closes_at"],
+            published_at=o["published_at"],
+            is_cancelled=o["cancelled_at"] is not None,
+            is_awarded=o["awarded_at"] is not None,
+            is_sme_suitable=o["is_sme_suitable"],
+            is_first_timer_friendly=o["is_first_timer_friendly"],
         )
     return out
 

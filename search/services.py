@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from marketplace.core import clock
+from marketplace.core.bulk import rows_insert
 from search import get_backend
 from search.models import IndexQueue, StoredQuery, StoredQueryTerm
 from search.query import OpportunityQuery
@@ -36,11 +37,12 @@ def index_queue_add(*, ids: Sequence[int]) -> None:
     """Note that these opportunities must be (re)indexed; the catch-up task picks up what the
     indexing task did not finish. Idempotent."""
     now = clock.now()
-    IndexQueue.objects.bulk_create(
-        [IndexQueue(opportunity_id=i, queued_at=now) for i in ids],
-        update_conflicts=True,
-        unique_fields=["opportunity_id"],
-        update_fields=["queued_at"],
+    rows_insert(
+        IndexQueue,
+        ["opportunity_id", "queued_at"],
+        [(i, now) for i in dict.fromkeys(ids)],
+        conflict=["opportunity_id"],
+        update=["queued_at"],
     )
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from marketplace.core import clock
+from marketplace.core.bulk import rows_insert
 from marketplace.core.models import Membership, User
 from suppliers.delivery import preference_for, weekly_instant_count
 from suppliers.match_selectors import match_reasons
@@ -200,15 +201,16 @@ def alerts_write_for_events(*, event_ids: list[int], now: dt.datetime | None = N
     audience = None
     if any(e.type == OpportunityEvent.Type.PUBLISHED for e in events):
         audience = Audience.now()
-    processed: list[ProcessedEvent] = []
+    processed: list[tuple[int, dt.datetime, int]] = []
     instant: list[int] = []
     for event in events:
         rows = _rows_for_event(event, follows.get(event.opportunity_id, []), audience, now)
         _apply_weekly_cap(rows, now)
         written = _write(rows)
-        processed.append(ProcessedEvent(event=event, processed_at=now, alerts_written=len(written)))
+        processed.append((event.pk, now, len(written)))
         instant += [a.pk for a in written if a.cadence == Cadence.INSTANT]
-    ProcessedEvent.objects.bulk_create(processed)
+    # Plain rows: a batch of imported notices marks thousands of events at once.
+    rows_insert(ProcessedEvent, ["event_id", "processed_at", "alerts_written"], processed)
     return instant
 
 

@@ -42,6 +42,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from marketplace.core import clock
+from marketplace.core.bulk import rows_insert
 from search import documents, text
 from search.backends import postgresql as postgresql_search
 from search.backends.base import (
@@ -442,58 +443,62 @@ class DatabaseBackend(SearchBackend):
             d.id: postgresql_search.doc_tags(many_valued(d)) if postgresql else ("", "")
             for d in docs
         }
-        SearchDocument.objects.bulk_create(
+        columns = [
+            "kind",
+            "title",
+            "buyer_id",
+            "buyer_slug",
+            "budget_min",
+            "budget_max",
+            "budget_band",
+            "closes_at",
+            "published_at",
+            "is_cancelled",
+            "is_awarded",
+            "is_sme_suitable",
+            "is_first_timer_friendly",
+            "indexed_at",
+            "tags",
+            "facet_tags",
+        ]
+        rows_insert(
+            SearchDocument,
+            ["opportunity_id", *columns],
             [
-                SearchDocument(
-                    opportunity_id=d.id,
-                    kind=d.kind,
-                    title=d.title[:300],
-                    buyer_id=d.buyer_id,
-                    buyer_slug=d.buyer_slug,
-                    budget_min=d.budget_min,
-                    budget_max=d.budget_max,
-                    budget_band=d.budget_band,
-                    closes_at=d.closes_at,
-                    published_at=d.published_at,
-                    is_cancelled=d.is_cancelled,
-                    is_awarded=d.is_awarded,
-                    is_sme_suitable=d.is_sme_suitable,
-                    is_first_timer_friendly=d.is_first_timer_friendly,
-                    indexed_at=now,
-                    tags=tags[d.id][0],
-                    facet_tags=tags[d.id][1],
+                (
+                    d.id,
+                    d.kind,
+                    d.title[:300],
+                    d.buyer_id,
+                    d.buyer_slug,
+                    d.budget_min,
+                    d.budget_max,
+                    d.budget_band,
+                    d.closes_at,
+                    d.published_at,
+                    d.is_cancelled,
+                    d.is_awarded,
+                    d.is_sme_suitable,
+                    d.is_first_timer_friendly,
+                    now,
+                    *tags[d.id],
                 )
                 for d in docs
             ],
-            update_conflicts=True,
-            unique_fields=["opportunity"],
-            update_fields=[
-                "kind",
-                "title",
-                "buyer_id",
-                "buyer_slug",
-                "budget_min",
-                "budget_max",
-                "budget_band",
-                "closes_at",
-                "published_at",
-                "is_cancelled",
-                "is_awarded",
-                "is_sme_suitable",
-                "is_first_timer_friendly",
-                "indexed_at",
-                "tags",
-                "facet_tags",
-            ],
+            conflict=["opportunity_id"],
+            update=columns,
         )
-        if connection.vendor != "postgresql":  # PostgreSQL keeps them in `tags`
-            values = []
-            for d in docs:
-                for field, items in many_valued(d).items():
-                    values.extend(
-                        SearchValue(document_id=d.id, field=field, value=v) for v in items
-                    )
-            SearchValue.objects.bulk_create(values, batch_size=2000)
+        if not postgresql:  # PostgreSQL keeps them in `tags`
+            rows_insert(
+                SearchValue,
+                ["document_id", "field", "value"],
+                [
+                    (d.id, field, v)
+                    for d in docs
+                    for field, items in many_valued(d).items()
+                    for v in items
+                ],
+            )
         self.fts.write(docs)
 
     def remove(self, ids: Sequence[int]) -> None:

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from marketplace.core import clock
+from marketplace.core.bulk import rows_insert
 from marketplace.core.errors import ApplicationError
 from marketplace.core.models import CpvCode, Organisation, Region
 from tenders import hooks
@@ -367,6 +368,12 @@ def _create(item: ImportItem, ctx: _Context) -> Opportunity:
     return opportunity
 
 
+@dataclass(frozen=True)
+class _NewLot:
+    pk: int
+    number: str
+
+
 def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
     """Create the opportunities of many new procedures with a few queries per batch instead of
     a dozen per notice. All or nothing: the caller falls back to one item at a time."""
@@ -375,155 +382,212 @@ def _bulk_create(items: list[ImportItem], ctx: _Context) -> None:
         if item.buyer is None:
             raise NoticeRejected("no buyer")
         buyers.append(buyer_for_party(party=item.buyer, cache=ctx.buyers))
-    opportunities = Opportunity.objects.bulk_create(
-        [
-            Opportunity(
-                kind=item.kind,
-                buyer=buyer,
-                source=item.source,
-                source_id=item.procedure_id[:200],
-                published_at=item.published_at or ctx.now,
-                created_at=ctx.now,
-                updated_at=ctx.now,
-                is_sealed=False,
-                **_fields(item, ctx),
-                **_lifecycle(item, ctx),
-            )
-            for item, buyer in zip(items, buyers, strict=True)
-        ]
+    rows = []
+    for item, buyer in zip(items, buyers, strict=True):
+        row = {
+            "kind": item.kind,
+            "buyer_id": buyer.pk,
+            "source": item.source,
+            "source_id": item.procedure_id[:200],
+            "published_at": item.published_at or ctx.now,
+            "created_at": ctx.now,
+            "updated_at": ctx.now,
+            "is_sealed": False,
+            "awarded_at": None,
+            "cancelled_at": None,
+            "cancel_reason": "",
+            **_fields(item, ctx),
+            **_lifecycle(item, ctx),
+        }
+        rows.append(row)
+    columns = list(rows[0]) if rows else []
+    opportunities = rows_insert(
+        Opportunity, columns, [[row[c] for c in columns] for row in rows], returning=True
     )
     pairs = list(zip(items, opportunities, strict=True))
-    cpv_through = Opportunity.cpv_codes.through
-    cpv_through.objects.bulk_create(
+    # The rows nobody needs the ids of go in as plain tuples (`rows_insert`): no model
+    # instance per code, notice or event.
+    rows_insert(
+        Opportunity.cpv_codes.through,
+        ["opportunity_id", "cpvcode_id"],
         [
-            cpv_through(opportunity_id=o.pk, cpvcode_id=code)
+            (o, code)
             for item, o in pairs
             for code in dict.fromkeys(item.cpv_codes)
             if code in ctx.cpv
-        ]
+        ],
     )
-    region_through = Opportunity.regions.through
-    region_through.objects.bulk_create(
+    rows_insert(
+        Opportunity.regions.through,
+        ["opportunity_id", "region_id"],
         [
-            region_through(opportunity_id=o.pk, region_id=code)
+            (o, code)
             for item, o in pairs
             for code in dict.fromkeys(item.regions)
             if code in ctx.regions
-        ]
+        ],
     )
-    TenderDetails.objects.bulk_create(
-        [
-            TenderDetails(opportunity=o, **_details(item))
-            for item, o in pairs
-            if item.kind != Opportunity.Kind.FUNDING
+    for model, is_funding in ((TenderDetails, False), (FundingDetails, True)):
+        chosen = [
+            (item, o) for item, o in pairs if (item.kind == Opportunity.Kind.FUNDING) == is_funding
         ]
-    )
-    FundingDetails.objects.bulk_create(
-        [
-            FundingDetails(opportunity=o, **_details(item))
-            for item, o in pairs
-            if item.kind == Opportunity.Kind.FUNDING
-        ]
-    )
+        if chosen:
+            names = list(_details(chosen[0][0]))
+            rows_insert(
+                model,
+                ["opportunity_id", *names],
+                [(o, *_details(item).values()) for item, o in chosen],
+            )
     lot_items = [
         (item, o, lot)
         for item, o in pairs
         for lot in {lot.number[:30]: lot for lot in item.lots}.values()
     ]
-    lots = Lot.objects.bulk_create(
+    lots = [
+        _NewLot(pk, lot.number[:30])
+        for (_item, _o, lot), pk in zip(
+            lot_items,
+            rows_insert(
+                Lot,
+                ["opportunity_id", "number", "title", "description", "estimated_value"],
+                [
+                    (
+                        o,
+                        lot.number[:30],
+                        lot.title[:300] or lot.number,
+                        lot.description,
+                        lot.estimated_value,
+                    )
+                    for _item, o, lot in lot_items
+                ],
+                returning=True,
+            ),
+            strict=True,
+        )
+    ]
+    rows_insert(
+        Lot.cpv_codes.through,
+        ["lot_id", "cpvcode_id"],
         [
-            Lot(
-                opportunity=o,
-                number=lot.number[:30],
-                title=lot.title[:300] or lot.number,
-                description=lot.description,
-                estimated_value=lot.estimated_value,
-            )
-            for _item, o, lot in lot_items
-        ]
-    )
-    lot_through = Lot.cpv_codes.through
-    lot_through.objects.bulk_create(
-        [
-            lot_through(lot_id=row.pk, cpvcode_id=code)
+            (row.pk, code)
             for (_item, _o, lot), row in zip(lot_items, lots, strict=True)
             for code in dict.fromkeys(lot.cpv_codes)
             if code in ctx.cpv
-        ]
+        ],
     )
-    lot_rows = {
-        (o.pk, row.number): row for (_item, o, _lot), row in zip(lot_items, lots, strict=True)
+    lot_ids = {
+        (o, row.number): row.pk for (_item, o, _lot), row in zip(lot_items, lots, strict=True)
     }
-    Award.objects.bulk_create(
+    rows_insert(
+        Award,
         [
-            Award(
-                opportunity=o,
-                lot=lot_rows.get((o.pk, award.lot)),
-                supplier_name=award.supplier_name[:300],
-                supplier_id=award.supplier_id[:120],
-                value=award.value,
-                is_awarded=award.is_awarded,
-                awarded_at=award.awarded_at or item.issued_at or item.published_at or ctx.now,
-                note=award.note,
+            "opportunity_id",
+            "lot_id",
+            "supplier_name",
+            "supplier_id",
+            "value",
+            "is_awarded",
+            "awarded_at",
+            "note",
+        ],
+        [
+            (
+                o,
+                lot_ids.get((o, award.lot)),
+                award.supplier_name[:300],
+                award.supplier_id[:120],
+                award.value,
+                award.is_awarded,
+                award.awarded_at or item.issued_at or item.published_at or ctx.now,
+                award.note,
             )
             for item, o in pairs
             for award in item.awards
-        ]
+        ],
     )
-    records = ImportRecord.objects.bulk_create(
+    records = rows_insert(
+        ImportRecord,
         [
-            ImportRecord(
-                opportunity=o,
-                source=item.source,
-                procedure_id=item.procedure_id[:200],
-                primary_language=item.language[:8],
-                translations=item.translations,
-                notice_type=item.notice_type[:40],
-                last_notice_id=item.notice_id[:200],
-                last_notice_at=item.issued_at,
-                content_hash=item.content_hash(),
-                extra=item.extra,
-                first_imported_at=ctx.now,
-                last_imported_at=ctx.now,
+            "opportunity_id",
+            "source",
+            "procedure_id",
+            "primary_language",
+            "translations",
+            "notice_type",
+            "last_notice_id",
+            "last_notice_at",
+            "content_hash",
+            "extra",
+            "first_imported_at",
+            "last_imported_at",
+        ],
+        [
+            (
+                o,
+                item.source,
+                item.procedure_id[:200],
+                item.language[:8],
+                item.translations,
+                item.notice_type[:40],
+                item.notice_id[:200],
+                item.issued_at,
+                item.content_hash(),
+                item.extra,
+                ctx.now,
+                ctx.now,
             )
             for item, o in pairs
-        ]
+        ],
+        returning=True,
     )
-    ImportedNotice.objects.bulk_create(
+    rows_insert(
+        ImportedNotice,
         [
-            ImportedNotice(
-                source=item.source,
-                notice_id=notice_id,
-                record=record,
-                publication_number=item.publication_number if notice_id == item.notice_id else "",
-                version=item.version[:20],
-                notice_type=item.notice_type[:40],
-                issued_at=item.issued_at,
-                file_name=item.file_name[-500:],
-                content_hash=item.content_hash(),
-                outcome=Outcome.CREATED,
-                imported_at=ctx.now,
+            "source",
+            "notice_id",
+            "record_id",
+            "publication_number",
+            "version",
+            "notice_type",
+            "issued_at",
+            "file_name",
+            "content_hash",
+            "outcome",
+            "imported_at",
+        ],
+        [
+            (
+                item.source,
+                notice_id,
+                record,
+                item.publication_number if notice_id == item.notice_id else "",
+                item.version[:20],
+                item.notice_type[:40],
+                item.issued_at,
+                item.file_name[-500:],
+                item.content_hash(),
+                Outcome.CREATED.value,
+                ctx.now,
             )
             for item, record in zip(items, records, strict=True)
             for notice_id in dict.fromkeys(item.notice_ids or [item.notice_id])
-        ]
+        ],
     )
-    OpportunityEvent.objects.bulk_create(
+    rows_insert(
+        OpportunityEvent,
+        ["opportunity_id", "type", "created_at", "payload"],
         [
-            OpportunityEvent(
-                opportunity=o,
-                type=OpportunityEvent.Type.PUBLISHED,
-                created_at=ctx.now,
-                payload={
-                    "source": item.source,
-                    "notice": item.publication_number or item.notice_id,
-                },
+            (
+                o,
+                OpportunityEvent.Type.PUBLISHED.value,
+                ctx.now,
+                {"source": item.source, "notice": item.publication_number or item.notice_id},
             )
             for item, o in pairs
-        ]
+        ],
     )
     for o in opportunities:
-        ctx.events[o.pk] = OpportunityEvent.Type.PUBLISHED
+        ctx.events[o] = OpportunityEvent.Type.PUBLISHED
 
 
 def _update(opportunity: Opportunity, record: ImportRecord, item: ImportItem, ctx: _Context) -> str:

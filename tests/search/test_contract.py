@@ -303,6 +303,27 @@ def test_one_letter_suggests_nothing(corpus, backend):
     assert suggest(backend, "v") == set()
 
 
+def test_postgresql_type_ahead_statement_agrees_with_the_orm_path(corpus, backend):
+    """On PostgreSQL type-ahead is one statement over `search_fts`; it finds the same ids, in
+    the same order, as the ORM queries SQLite uses (run here on PostgreSQL too)."""
+    from django.db import connection
+
+    from marketplace.core import clock
+    from search.backends import postgresql
+    from search.backends.database import DatabaseBackend
+
+    if connection.vendor != "postgresql" or backend.name == "elasticsearch":
+        pytest.skip("the PostgreSQL statement (runs in the PostgreSQL pass)")
+    database = DatabaseBackend()
+    found = 0
+    for typed in (["voorsp"], ["gemeente", "ams"], ["dr"], ["de"], ["ge"], ["zzzq"]):
+        for limit in (1, 5):
+            fast = postgresql.suggest(typed, now=clock.now(), limit=limit)
+            assert fast == database.suggest_ids(typed, limit=limit), typed
+            found += len(fast[0]) + len(fast[1])
+    assert found
+
+
 # --- percolation ------------------------------------------------------------------------------
 
 STORED = {

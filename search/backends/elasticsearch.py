@@ -467,11 +467,11 @@ class ElasticsearchBackend(SearchBackend):
             )
         return Q("bool", should=groups, minimum_should_match=1)
 
-    def _scored(self, query: OpportunityQuery, now) -> Q:
+    def _scored(self, query: OpportunityQuery, now, also: Sequence[Q] = ()) -> Q:
         base = Q(
             "bool",
             must=[self._text(query.q) if query.q.strip() else Q("match_all")],
-            filter=self._fixed(query),
+            filter=[*self._fixed(query), *also],
         )
         open_ = self._status("published", now)
         soon = self._live() & Q("range", closes_at={"gt": now})
@@ -501,11 +501,21 @@ class ElasticsearchBackend(SearchBackend):
     def engine_search(self, query, *, now, facets=True) -> EngineResult:
         self._ensure("opportunities")
         filters = self._facet_filters(query, now)
-        s = Search(using=self.client, index=self.alias("opportunities")).query(
-            self._scored(query, now)
-        )
-        if filters:
-            s = s.post_filter(Q("bool", filter=list(filters.values())))
+        if facets:
+            # The facets count the matches without each facet's own filter, so the filters
+            # apply after the aggregations (post_filter) ...
+            s = Search(using=self.client, index=self.alias("opportunities")).query(
+                self._scored(query, now)
+            )
+            if filters:
+                s = s.post_filter(Q("bool", filter=list(filters.values())))
+        else:
+            # ... without facets they belong in the query's filter context, where Elasticsearch
+            # skips the documents they exclude (and caches them), instead of scoring and sorting
+            # every match and dropping most afterwards.
+            s = Search(using=self.client, index=self.alias("opportunities")).query(
+                self._scored(query, now, also=list(filters.values()))
+            )
         start = (query.page - 1) * query.page_size
         size = query.page_size if start + query.page_size <= MAX_WINDOW else 0
         s = s.extra(from_=min(start, MAX_WINDOW), size=size, track_total_hits=True).source(False)

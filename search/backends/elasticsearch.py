@@ -10,8 +10,9 @@
 * Highlights are not asked of Elasticsearch: the 20 hits of a page are highlighted in Python
   (`base.python_highlight`, the database backend's code, with its stems), which costs about
   2 ms; the highlighter over title, summary and description in each of the three analyses
-  took most of the search (p50 17 ms of 18 at 100,000 documents). A word Elasticsearch
-  matched through an analysis the Python stems do not share is found but not marked.
+  took most of the search (`took` p50 17 ms with it, 4 ms without, at 100,000 documents).
+  A word Elasticsearch matched through an analysis the Python stems do not share is found
+  but not marked.
 * Degraded mode: when Elasticsearch cannot be reached, searches, suggestions and percolation
   answer from the database backend (whose index every write keeps up to date), the failure is
   logged at most once a minute, and Elasticsearch is not asked again for `RETRY_AFTER` seconds.

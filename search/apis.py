@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from search.query import OpportunityQuery
 from search.selectors import opportunity_search, opportunity_suggest
+from tenders.models import Opportunity
 from tenders.serializers import OpportunitySummarySerializer
 
 MULTI_HELP = "Several values: repeat the parameter or separate them with commas."
@@ -38,6 +39,48 @@ class SearchResultSerializer(OpportunitySummarySerializer):
     def get_regions(self, obj) -> list[str]:
         codes = getattr(obj, "codes", None)
         return codes["regions"] if codes else super().get_regions(obj)
+
+    def to_representation(self, obj):
+        """The same dictionary as the declared fields give (tests compare the two), written
+        out: DRF's generic loop over 19 fields costs more than the rest of a page of 20."""
+        codes = getattr(obj, "codes", None)
+        if codes is None:
+            return super().to_representation(obj)
+        buyer = obj.buyer
+        return {
+            "id": obj.id,
+            "kind": _CHOICE_KIND.to_representation(obj.kind),
+            "title": obj.title,
+            "summary": obj.summary,
+            "status": _CHOICE_STATUS.to_representation(obj.status),
+            "buyer": {"id": buyer.id, "name": buyer.name, "slug": buyer.slug},
+            "closes_at": _DATETIME.to_representation(obj.closes_at) if obj.closes_at else None,
+            "published_at": (
+                _DATETIME.to_representation(obj.published_at) if obj.published_at else None
+            ),
+            "competencies": codes["competencies"],
+            "cpv_codes": codes["cpv_codes"],
+            "regions": codes["regions"],
+            "budget_min": _money(obj.budget_min),
+            "budget_max": _money(obj.budget_max),
+            "is_sme_suitable": bool(obj.is_sme_suitable),
+            "is_first_timer_friendly": bool(obj.is_first_timer_friendly),
+            "source": obj.source,
+            "source_url": obj.source_url,
+            "url": self.get_url(obj),
+            "highlight": self.get_highlight(obj),
+        }
+
+
+# Field instances that format values exactly as the declared fields do.
+_DATETIME = serializers.DateTimeField()
+_DECIMAL = serializers.DecimalField(max_digits=14, decimal_places=2)
+_CHOICE_KIND = serializers.ChoiceField(choices=Opportunity.Kind.choices)
+_CHOICE_STATUS = serializers.ChoiceField(choices=Opportunity.Status.choices)
+
+
+def _money(value):
+    return None if value is None else _DECIMAL.to_representation(value)
 
 
 class FacetBucketSerializer(serializers.Serializer):

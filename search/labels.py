@@ -7,6 +7,7 @@ labels in its own suggestion index.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import threading
 
@@ -29,7 +30,10 @@ class Label:
 
 
 _lock = threading.Lock()
-_labels: list[tuple[frozenset[str], Label]] | None = None
+# The labels, and every (word, position in the labels) pair sorted by word: the labels with a
+# word that starts with a typed word are one bisect range (a scan of 9,500 labels cost more
+# than the rest of a type-ahead request).
+_labels: tuple[list[Label], list[str], list[int]] | None = None
 
 
 def all_labels() -> list[Label]:
@@ -48,18 +52,27 @@ def all_labels() -> list[Label]:
     return out
 
 
-def _index() -> list[tuple[frozenset[str], Label]]:
+def _index() -> tuple[list[Label], list[str], list[int]]:
     global _labels
     with _lock:
         if _labels is None:
-            rows = [
-                (frozenset(text.words(f"{label.label_nl} {label.label_en}")), label)
-                for label in all_labels()
-            ]
-            if not rows:
-                return []
-            _labels = rows
+            labels = all_labels()
+            if not labels:
+                return [], [], []
+            pairs = sorted(
+                (word, n)
+                for n, label in enumerate(labels)
+                for word in set(text.words(f"{label.label_nl} {label.label_en}"))
+            )
+            _labels = (labels, [w for w, _n in pairs], [n for _w, n in pairs])
         return _labels
+
+
+def _starting_with(typed: str, words: list[str], positions: list[int]) -> set[int]:
+    """Positions of the labels that have a word starting with `typed`."""
+    start = bisect.bisect_left(words, typed)
+    end = bisect.bisect_left(words, typed + "\U0010ffff", lo=start)
+    return set(positions[start:end])
 
 
 def clear_cache() -> None:
@@ -74,9 +87,12 @@ def label_suggestions(typed: list[str], *, limit: int = 5):
 
     lang = "en" if (get_language() or "nl").startswith("en") else "nl"
     found: dict[str, list[Label]] = {"competency": [], "cpv": []}
-    for label_words, label in _index():
-        if all(any(w.startswith(t) for w in label_words) for t in typed):
-            found[label.type].append(label)
+    labels, words, positions = _index()
+    if not labels or not typed:
+        return []
+    matching = set.intersection(*(_starting_with(t, words, positions) for t in typed))
+    for n in matching:
+        found[labels[n].type].append(labels[n])
     out = []
     for kind in ("competency", "cpv"):
         for label in sorted(found[kind], key=lambda lb: lb.rank)[:limit]:

@@ -646,6 +646,16 @@ class DatabaseBackend(SearchBackend):
         typed = text.words(prefix)
         if not typed or len("".join(typed)) < 2:
             return []
+        if connection.vendor == "postgresql":
+            ids, buyers = postgresql_search.suggest(typed, now=clock.now(), limit=limit)
+        else:
+            ids, buyers = self.suggest_ids(typed, limit=limit)
+        return self._suggestions(ids, buyers, typed, visible=visible, limit=limit)
+
+    def suggest_ids(self, typed: list[str], *, limit: int) -> tuple[list[int], list[int]]:
+        """Opportunity ids by title (open first, newest first) and buyer ids by how many
+        opportunities match on the buyer name (`postgresql.suggest` does the same in one
+        statement)."""
         docs = SearchDocument.objects.all()
         titles = (
             self.fts.prefix(docs, "title_words", typed)
@@ -656,12 +666,9 @@ class DatabaseBackend(SearchBackend):
                     output_field=BooleanField(),
                 )
             )
-            .order_by("-is_open", "-published_at")
+            .order_by("-is_open", "-published_at", "-opportunity_id")
             .values_list("opportunity_id", flat=True)[: limit * 2]
         )
-        ids = list(titles)
-        shown = dict(visible.filter(pk__in=ids).values_list("pk", "title"))
-        out = [Suggestion("opportunity", shown[i], str(i)) for i in ids if i in shown][:limit]
         buyers = list(
             self.fts.prefix(docs, "buyer_words", typed)
             .order_by()
@@ -670,6 +677,11 @@ class DatabaseBackend(SearchBackend):
             .order_by("-n", "buyer_id")
             .values_list("buyer_id", flat=True)[:limit]
         )
+        return list(titles), buyers
+
+    def _suggestions(self, ids, buyers, typed, *, visible, limit) -> list[Suggestion]:
+        shown = dict(visible.filter(pk__in=ids).values_list("pk", "title"))
+        out = [Suggestion("opportunity", shown[i], str(i)) for i in ids if i in shown][:limit]
         if buyers:
             from marketplace.core.models import Organisation
 

@@ -303,6 +303,50 @@ def test_one_letter_suggests_nothing(corpus, backend):
     assert suggest(backend, "v") == set()
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"kind": "tender"},
+        {"status": "published", "sort": "closing"},
+        {"q": "drukte", "region": "NL32"},
+        {"competency": "behaviour-prediction", "sort": "newest"},
+        {"q": "voorspellen", "kind": "co_creation,tender", "sme_suitable": "true"},
+    ],
+)
+def test_the_same_results_with_and_without_facets(corpus, backend, params):
+    """Without facets the filters go where the engine can use them to choose rows (the query's
+    filter context on Elasticsearch, the WHERE clause on PostgreSQL); the results must not
+    change."""
+    query = OpportunityQuery.from_params({"page_size": "50", **params})
+    with_facets = backend.search(query, visible=opportunity_list_public())
+    without = backend.search(query, visible=opportunity_list_public(), facets=False)
+    assert without.count == with_facets.count
+    assert [o.pk for o in without.results] == [o.pk for o in with_facets.results]
+    assert without.facets == {}
+    assert with_facets.count  # each case finds something in the corpus
+
+
+def test_postgresql_type_ahead_statement_agrees_with_the_orm_path(corpus, backend):
+    """On PostgreSQL type-ahead is one statement over `search_fts`; it finds the same ids, in
+    the same order, as the ORM queries SQLite uses (run here on PostgreSQL too)."""
+    from django.db import connection
+
+    from marketplace.core import clock
+    from search.backends import postgresql
+    from search.backends.database import DatabaseBackend
+
+    if connection.vendor != "postgresql" or backend.name == "elasticsearch":
+        pytest.skip("the PostgreSQL statement (runs in the PostgreSQL pass)")
+    database = DatabaseBackend()
+    found = 0
+    for typed in (["voorsp"], ["gemeente", "ams"], ["dr"], ["de"], ["ge"], ["zzzq"]):
+        for limit in (1, 5):
+            fast = postgresql.suggest(typed, now=clock.now(), limit=limit)
+            assert fast == database.suggest_ids(typed, limit=limit), typed
+            found += len(fast[0]) + len(fast[1])
+    assert found
+
+
 # --- percolation ------------------------------------------------------------------------------
 
 STORED = {

@@ -522,6 +522,12 @@ class DatabaseBackend(SearchBackend):
                 with transaction.atomic():
                     self._write(list(documents.build(chunk).values()))
                 bar.update(len(chunk))
+        if connection.vendor == "postgresql":
+            # Fresh statistics, so the planner knows the new tables before autovacuum does.
+            with connection.cursor() as cursor:
+                tables = [SearchDocument._meta.db_table, SearchValue._meta.db_table, "search_fts"]
+                for table in tables:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
         return RebuildResult(indexed=SearchDocument.objects.count(), index_name="search_fts")
 
     def count(self) -> int:

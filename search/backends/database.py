@@ -168,6 +168,24 @@ def boost(now: dt.datetime):
 # --- full text, per database ------------------------------------------------------------------
 
 
+# The document's columns that searches filter, sort and count on (SearchDocument; PostgreSQL
+# also copies them next to the tsvector in search_fts).
+FILTER_COLUMNS = (
+    "kind",
+    "buyer_id",
+    "buyer_slug",
+    "budget_min",
+    "budget_max",
+    "budget_band",
+    "closes_at",
+    "published_at",
+    "is_cancelled",
+    "is_awarded",
+    "is_sme_suitable",
+    "is_first_timer_friendly",
+)
+
+
 class _Fts:
     """Full-text operations for one database."""
 
@@ -249,22 +267,7 @@ class _SqliteFts(_Fts):
 class _PostgresFts(_Fts):
     # Copies of the document's columns that searches with words filter, sort and count on
     # (migration 0003; see search.backends.postgresql).
-    COPIED = (
-        "kind",
-        "buyer_id",
-        "buyer_slug",
-        "budget_min",
-        "budget_max",
-        "budget_band",
-        "closes_at",
-        "published_at",
-        "is_cancelled",
-        "is_awarded",
-        "is_sme_suitable",
-        "is_first_timer_friendly",
-        "tags",
-        "facet_tags",
-    )
+    COPIED = (*FILTER_COLUMNS, "tags", "facet_tags")
 
     def __init__(self):
         self._lexemes: dict[str, tuple[str, ...]] = {}
@@ -443,32 +446,15 @@ class DatabaseBackend(SearchBackend):
             d.id: postgresql_search.doc_tags(many_valued(d)) if postgresql else ("", "")
             for d in docs
         }
-        columns = [
-            "kind",
-            "title",
-            "buyer_id",
-            "buyer_slug",
-            "budget_min",
-            "budget_max",
-            "budget_band",
-            "closes_at",
-            "published_at",
-            "is_cancelled",
-            "is_awarded",
-            "is_sme_suitable",
-            "is_first_timer_friendly",
-            "indexed_at",
-            "tags",
-            "facet_tags",
-        ]
+        columns = ["title", *FILTER_COLUMNS, "indexed_at", "tags", "facet_tags"]
         rows_insert(
             SearchDocument,
             ["opportunity_id", *columns],
             [
                 (
                     d.id,
-                    d.kind,
                     d.title[:300],
+                    d.kind,
                     d.buyer_id,
                     d.buyer_slug,
                     d.budget_min,

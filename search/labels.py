@@ -1,8 +1,10 @@
 """Type-ahead over CPV and competency labels (Dutch and English), from the reference data.
 
 The vocabulary is small (9,454 CPV codes, a few dozen competencies), so the database backend
-keeps a folded word list in memory, loaded once per process. Elasticsearch indexes the same
-labels in its own suggestion index.
+keeps a folded word list in memory, loaded once per process and dropped when a competency or
+CPV code is saved or deleted in that process (search.apps). `load_reference_data` writes in bulk
+from its own process: restart the web processes after it (a deploy does). Elasticsearch indexes
+the same labels in its own suggestion index.
 """
 
 from __future__ import annotations

@@ -39,3 +39,17 @@ def test_label_suggestions_match_a_full_scan(reference_data):
             kind: [s.value for s in got if s.type == kind] for kind in ("competency", "cpv")
         } == _scan(typed), typed
     assert labels.label_suggestions(["bouw"])  # the cases are not all empty
+
+
+def test_an_edited_competency_label_is_suggested_under_its_new_name(reference_data):
+    from marketplace.core.models import Competency
+
+    assert labels.label_suggestions(["zwermgedrag"]) == []  # fills the in-memory labels
+    competency = Competency.objects.get(slug="behaviour-prediction")
+    competency.label_nl = "Zwermgedrag voorspellen"
+    competency.save()
+    assert [(s.type, s.value) for s in labels.label_suggestions(["zwermgedrag"])] == [
+        ("competency", "behaviour-prediction")
+    ]
+    competency.delete()
+    assert labels.label_suggestions(["zwermgedrag"]) == []

@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from marketplace.core.files import DOCUMENT_TYPES
 from marketplace.core.models import Competency, CpvCode, Organisation, Region
 from tenders.models import (
     AvailabilityWindow,
@@ -868,11 +869,15 @@ class AwardForm(forms.Form):
         return data
 
 
+# What the file picker offers: the types marketplace.core.files accepts.
+DOCUMENT_ACCEPT = ",".join(f".{extension}" for extension in DOCUMENT_TYPES)
+
+
 class DocumentUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy("PDF, ODT, DOCX, XLSX or ZIP, at most 25 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx,.xlsx,.zip"}),
+        widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_ACCEPT}),
     )
     title = forms.CharField(
         label=gettext_lazy("Title"),
@@ -885,7 +890,7 @@ class DocumentUploadForm(forms.Form):
 class DocumentReplaceForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("New version"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.odt,.docx,.xlsx,.zip"}),
+        widget=forms.ClearableFileInput(attrs={"accept": DOCUMENT_ACCEPT}),
     )
     note = forms.CharField(
         label=gettext_lazy("What changed"),
